@@ -1,0 +1,3 @@
+from sinch_provisioning_mcp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""Authentication for the Provisioning API: OAuth2 client credentials or HTTP Basic.
+
+The OAuth token is fetched once, cached until shortly before `expires_in`, shared by
+concurrent calls (one fetch however many calls start together) and refreshed when the API
+answers 401. Every token issued is registered with the redactor before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+
+import anyio
+import httpx
+
+from sinch_provisioning_mcp.api.errors import AuthError, TransportError
+from sinch_provisioning_mcp.guardrails.redact import REDACTOR
+
+# Renew this long before the token's own expiry, so a call never starts with a token
+# that dies in flight.
+_EXPIRY_MARGIN_SECONDS = 60
+
+
+def basic_header(key_id: str, key_secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{key_id}:{key_secret}".encode()).decode()
+
+
+class Authenticator:
+    """Produces the Authorization header for each API request."""
+
+    async def header(self) -> str:
+        raise NotImplementedError
+
+    async def refresh(self, rejected: str) -> bool:
+        """The API refused `rejected`; return True when a new header is worth one more try."""
+        return False
+
+
+class BasicAuth(Authenticator):
+    def __init__(self, key_id: str, key_secret: str) -> None:
+        self._header = basic_header(key_id, key_secret)
+
+    async def header(self) -> str:
+        return self._header
+
+
+class OAuthClientCredentials(Authenticator):
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        token_url: str,
+        key_id: str | None,
+        key_secret: str | None,
+        *,
+        preissued_token: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._http = http
+        self._token_url = token_url
+        self._key_id = key_id
+        self._key_secret = key_secret
+        self._clock = clock
+        self._lock = anyio.Lock()
+        self._token = preissued_token
+        # A pre-issued token's lifetime is unknown: use it until the API refuses it.
+        self._expires_at = float("inf") if preissued_token else 0.0
+        self.fetch_count = 0
+
+    async def header(self) -> str:
+        return f"Bearer {await self._current()}"
+
+    async def refresh(self, rejected: str) -> bool:
+        if not (self._key_id and self._key_secret):
+            return False
+        async with self._lock:
+            if self._token and f"Bearer {self._token}" == rejected:
+                self._token, self._expires_at = None, 0.0
+        return True
+
+    async def _current(self) -> str:
+        async with self._lock:
+            if self._token is None or self._clock() >= self._expires_at:
+                await self._fetch()
+            assert self._token is not None
+            return self._token
+
+    async def _fetch(self) -> None:
+        if not (self._key_id and self._key_secret):
+            raise AuthError("no OAuth token: set SINCH_KEY_ID and SINCH_KEY_SECRET (or SINCH_ACCESS_TOKEN)")
+        try:
+            response = await self._http.post(
+                self._token_url,
+                data={"grant_type": "client_credentials"},
+                headers={"Authorization": basic_header(self._key_id, self._key_secret)},
+            )
+        except httpx.TransportError as exc:
+            raise TransportError(f"token endpoint unreachable: {type(exc).__name__}") from None
+        if response.status_code != 200:
+            raise AuthError(
+                f"token endpoint refused the credentials (HTTP {response.status_code}); "
+                "check SINCH_KEY_ID and SINCH_KEY_SECRET"
+            )
+        try:
+            body = response.json()
+            token = str(body["access_token"])
+            lifetime = float(body.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError):
+            raise AuthError("token endpoint answered without an access_token") from None
+        REDACTOR.register_secret(token)
+        self.fetch_count += 1
+        self._token = token
+        self._expires_at = self._clock() + max(lifetime - _EXPIRY_MARGIN_SECONDS, lifetime / 2)

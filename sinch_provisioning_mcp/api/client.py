@@ -1,0 +1,197 @@
+"""The Provisioning API client: one pooled httpx client, auth, retries, errors, pagination."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import httpx
+
+from sinch_provisioning_mcp.api.auth import Authenticator
+from sinch_provisioning_mcp.api.errors import ApiError, OutcomeUnknownError, TransportError
+from sinch_provisioning_mcp.api.operations import Operation
+from sinch_provisioning_mcp.api.retry import RETRYABLE_STATUS, RetryPolicy
+
+log = logging.getLogger("sinch_provisioning_mcp.api")
+
+TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0)
+
+# Failures where the request provably never reached the API, so repeating is always safe.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_MAX_PAGES = 1000  # a runaway nextPageToken loop ends here rather than never
+
+
+class ProvisioningClient:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        auth: Authenticator,
+        *,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        self._http = http
+        self._auth = auth
+        self._retry = retry
+        self._sleep = sleep
+
+    async def call(
+        self,
+        op: Operation,
+        project_id: str,
+        *,
+        path: dict[str, str] | None = None,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+    ) -> Any:
+        """Perform `op` and return its parsed JSON body (None for no content)."""
+        url = op.render({"projectId": project_id, **(path or {})})
+        params = _query_params(query)
+        retry_number = 0
+        refreshed = False
+        while True:
+            header = await self._auth.header()
+            started = time.perf_counter()
+            try:
+                response = await self._http.request(
+                    op.method, url, params=params, json=body, headers={"Authorization": header}
+                )
+            except _NOT_SENT as exc:
+                _log_attempt(op, None, started, retry_number, type(exc).__name__)
+                if retry_number < self._retry.max_retries:
+                    await self._sleep(self._retry.backoff(retry_number))
+                    retry_number += 1
+                    continue
+                raise TransportError(f"{op.key}: Provisioning API unreachable ({type(exc).__name__})") from None
+            except httpx.TransportError as exc:
+                _log_attempt(op, None, started, retry_number, type(exc).__name__)
+                if op.method == "POST":
+                    raise OutcomeUnknownError(
+                        f"{op.key}: the request may have reached the API but no answer came back "
+                        f"({type(exc).__name__}); read the current state before trying again"
+                    ) from None
+                if retry_number < self._retry.max_retries:
+                    await self._sleep(self._retry.backoff(retry_number))
+                    retry_number += 1
+                    continue
+                raise TransportError(f"{op.key}: no answer from the Provisioning API ({type(exc).__name__})") from None
+
+            _log_attempt(op, response.status_code, started, retry_number)
+            status = response.status_code
+            if status == 401 and not refreshed and await self._auth.refresh(header):
+                refreshed = True
+                continue
+            if status in RETRYABLE_STATUS and (status == 429 or op.method != "POST"):
+                delay = self._retry.delay_for(response, retry_number)
+                if delay is not None:
+                    await self._sleep(delay)
+                    retry_number += 1
+                    continue
+            if status >= 400 or 300 <= status < 400:
+                raise parse_error(response, op)
+            return _json_or_none(response)
+
+    async def paginate(
+        self,
+        op: Operation,
+        project_id: str,
+        items_key: str,
+        *,
+        path: dict[str, str] | None = None,
+        query: dict[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> tuple[list[Any], int, str | None]:
+        """Follow `nextPageToken` until the end (or `limit` items).
+
+        Returns the items, the API's `totalSize`, and the token to continue from when the
+        limit cut the walk short.
+        """
+        items: list[Any] = []
+        token = (query or {}).get("pageToken")
+        total = 0
+        for _ in range(_MAX_PAGES):
+            page = await self.call(op, project_id, path=path, query={**(query or {}), "pageToken": token})
+            items.extend(page.get(items_key) or [])
+            total = int(page.get("totalSize", len(items)))
+            token = page.get("nextPageToken") or None
+            if token is None:
+                return items, total, None
+            if limit is not None and len(items) >= limit:
+                return items[:limit], total, token
+        raise TransportError(f"{op.key}: more than {_MAX_PAGES} pages; narrow the listing")
+
+
+def _query_params(query: dict[str, Any] | None) -> dict[str, Any]:
+    """Drop unset values; booleans as the API spells them."""
+    params: dict[str, Any] = {}
+    for key, value in (query or {}).items():
+        if value is None:
+            continue
+        params[key] = ("true" if value else "false") if isinstance(value, bool) else value
+    return params
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise ApiError(response.status_code, "invalid_response", "the API answered with a body that is not JSON") from None
+
+
+def parse_error(response: httpx.Response, op: Operation) -> ApiError:
+    """The PAPI error DTO as a typed error; a non-JSON body still gives a useful one."""
+    status = response.status_code
+    body: Any = None
+    try:
+        body = response.json()
+    except (ValueError, json.JSONDecodeError):
+        pass
+    if isinstance(body, dict) and "errorCode" in body:
+        info = body.get("additionalInformation")
+        return ApiError(
+            status,
+            str(body.get("errorCode")),
+            str(body.get("message", "")),
+            str(body.get("resolution", "")),
+            info if isinstance(info, dict) else ({"detail": info} if info else None),
+            op.key,
+        )
+    if 300 <= status < 400:
+        return ApiError(
+            status,
+            "redirect_not_followed",
+            f"the API redirected to {response.headers.get('Location', '(no location)')}; redirects are not followed",
+            "Check SINCH_PROVISIONING_URL points at the API itself.",
+            None,
+            op.key,
+        )
+    excerpt = " ".join(response.text.split())[:200] if response.content else ""
+    return ApiError(
+        status,
+        f"http_{status}",
+        excerpt or response.reason_phrase or "error without a body",
+        "The answer was not a Provisioning API error document; retry later or check the URL.",
+        None,
+        op.key,
+    )
+
+
+def _log_attempt(op: Operation, status: int | None, started: float, attempt: int, failure: str = "") -> None:
+    record = {
+        "event": "api_call",
+        "method": op.method,
+        "path": op.path,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        "attempt": attempt + 1,
+    }
+    if failure:
+        record["failure"] = failure
+    log.info(json.dumps(record))

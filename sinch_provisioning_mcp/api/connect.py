@@ -1,0 +1,49 @@
+"""Builds the one `ProvisioningClient` a server lifetime uses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Literal
+
+import httpx
+
+from sinch_provisioning_mcp.api.auth import Authenticator, BasicAuth, OAuthClientCredentials
+from sinch_provisioning_mcp.api.client import LIMITS, TIMEOUT, ProvisioningClient
+from sinch_provisioning_mcp.guardrails.redact import REDACTOR
+from sinch_provisioning_mcp.guardrails.urls import GuardedTransport
+
+
+@asynccontextmanager
+async def open_client(
+    *,
+    base_url: str,
+    auth_url: str,
+    key_id: str | None,
+    key_secret: str | None,
+    access_token: str | None = None,
+    auth_mode: Literal["oauth", "basic"] = "oauth",
+    allow_loopback: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+    extra_origins: frozenset[str] = frozenset(),
+) -> AsyncIterator[ProvisioningClient]:
+    for secret in (key_id, key_secret, access_token):
+        REDACTOR.register_secret(secret)
+    guarded = GuardedTransport(
+        transport or httpx.AsyncHTTPTransport(limits=LIMITS, retries=0),
+        allow_loopback=allow_loopback,
+        extra_origins=extra_origins,
+    )
+    async with httpx.AsyncClient(
+        base_url=base_url,
+        transport=guarded,
+        timeout=TIMEOUT,
+        follow_redirects=False,
+        headers={"Accept": "application/json", "User-Agent": "sinch-provisioning-mcp"},
+    ) as http:
+        auth: Authenticator
+        if auth_mode == "basic":
+            auth = BasicAuth(key_id or "", key_secret or "")
+        else:
+            auth = OAuthClientCredentials(http, auth_url, key_id, key_secret, preissued_token=access_token)
+        yield ProvisioningClient(http, auth)

@@ -1,0 +1,60 @@
+"""Typed failures of the Provisioning API client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ProvisioningError(Exception):
+    """Base of every failure the client raises."""
+
+
+class ApiError(ProvisioningError):
+    """The API answered with an error status; carries the PAPI error fields."""
+
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        resolution: str = "",
+        additional_information: dict[str, Any] | None = None,
+        operation: str = "",
+    ) -> None:
+        self.status = status
+        self.error_code = error_code
+        self.message = message
+        self.resolution = resolution
+        self.additional_information = additional_information or {}
+        self.operation = operation
+        super().__init__(f"HTTP {status} {error_code}: {message}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "errorCode": self.error_code,
+            "message": self.message,
+            "resolution": self.resolution,
+            "additionalInformation": self.additional_information,
+            "operation": self.operation,
+        }
+
+
+class TransportError(ProvisioningError):
+    """The request did not get an HTTP answer (connection failure, timeout)."""
+
+
+class OutcomeUnknownError(TransportError):
+    """A non-idempotent request may have reached the API but its answer was lost.
+
+    Not retried, because repeating it could create the resource twice; the caller must
+    read the current state before trying again.
+    """
+
+
+class AuthError(ProvisioningError):
+    """No usable credentials, or the token endpoint refused them."""
+
+
+class UrlNotAllowedError(ProvisioningError):
+    """An outbound URL failed the first-party allowlist; nothing was sent."""

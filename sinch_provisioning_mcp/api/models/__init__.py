@@ -1,0 +1,1 @@
+"""Pydantic models of the Provisioning API's resources, one module per family."""

@@ -1,0 +1,37 @@
+"""Identifier and timestamp formats shared by the sandbox families.
+
+Ids are ULIDs (26 characters of Crockford base32, a 48-bit millisecond timestamp then
+80 random bits). No Sinch page we found shows a real provisioning webhook id, but
+Sinch's ids elsewhere are ULIDs: the Provisioning API's own webhook-delivery nonce
+example (`01EAW2BNWCG9DC13RS582V0ZQ3`, OAS 1.2.117) and the Conversation API's app ids,
+and the official Node SDK's provisioning mock server uses ULID-style webhook ids
+(`01PROVWEBHOOK001`). ULIDs are case-insensitive by specification, so lookups
+normalise to upper case.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# The first character is at most 7: a 26-character ULID holds 130 bits, only 128 used.
+_ULID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", re.IGNORECASE)
+
+
+def new_ulid(now: float) -> str:
+    value = (int(now * 1000) << 80) | secrets.randbits(80)
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def is_ulid(text: str) -> bool:
+    return _ULID.fullmatch(text) is not None
+
+
+def iso8601(timestamp: float) -> str:
+    """UTC with milliseconds and `Z`, the form the API's examples show (`2023-01-19T13:11:08.204Z`)."""
+    # Whole milliseconds first, so float noise (x.204 stored as x.20399...) cannot shave one off.
+    millis = round(timestamp * 1000)
+    moment = datetime.fromtimestamp(millis // 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"

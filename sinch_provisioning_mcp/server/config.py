@@ -1,0 +1,83 @@
+"""Configuration from environment variables (and CLI flags, which win).
+
+Every variable is documented in the README's configuration table. A bad value refuses to
+start before any credential is used: `ConfigError` carries one line for the CLI to print.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sinch_provisioning_mcp.api.errors import UrlNotAllowedError
+from sinch_provisioning_mcp.guardrails.urls import check_url
+
+DEFAULT_PROVISIONING_URL = "https://provisioning.api.sinch.com"
+DEFAULT_AUTH_URL = "https://auth.sinch.com/oauth2/token"
+
+
+class ConfigError(Exception):
+    """A configuration the server refuses to start with."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore", populate_by_name=True)
+
+    project_id: str | None = Field(None, alias="SINCH_PROJECT_ID")
+    key_id: SecretStr | None = Field(None, alias="SINCH_KEY_ID")
+    key_secret: SecretStr | None = Field(None, alias="SINCH_KEY_SECRET")
+    access_token: SecretStr | None = Field(None, alias="SINCH_ACCESS_TOKEN")
+    auth_mode: Literal["oauth", "basic"] = Field("oauth", alias="SINCH_AUTH_MODE")
+    provisioning_url: str = Field(DEFAULT_PROVISIONING_URL, alias="SINCH_PROVISIONING_URL")
+    auth_url: str = Field(DEFAULT_AUTH_URL, alias="SINCH_AUTH_URL")
+    allow_loopback: bool = Field(False, alias="SINCH_ALLOW_LOOPBACK")
+
+    sandbox: bool = Field(False, alias="SINCH_MCP_SANDBOX")
+    toolsets: list[str] | None = Field(None, alias="SINCH_MCP_TOOLSETS")
+    read_only: bool = Field(False, alias="SINCH_MCP_READ_ONLY")
+    confirm: Literal["auto", "elicitation"] = Field("auto", alias="SINCH_MCP_CONFIRM")
+    confirm_secret: SecretStr | None = Field(None, alias="SINCH_MCP_CONFIRM_SECRET")
+    confirm_ttl_seconds: int = Field(300, ge=10, le=3600, alias="SINCH_MCP_CONFIRM_TTL_SECONDS")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="SINCH_MCP_LOG_LEVEL")
+
+    @field_validator("toolsets", mode="before")
+    @classmethod
+    def _split_toolsets(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()] or None
+        return value
+
+    @field_validator("provisioning_url", "auth_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _first_party_urls(self) -> Settings:
+        for name, url in (("SINCH_PROVISIONING_URL", self.provisioning_url), ("SINCH_AUTH_URL", self.auth_url)):
+            try:
+                check_url(url, allow_loopback=self.allow_loopback)
+            except UrlNotAllowedError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+        return self
+
+    def missing_credentials(self) -> list[str]:
+        """The variables a real (non-sandbox) call still needs, empty when it can run."""
+        missing = [] if self.project_id else ["SINCH_PROJECT_ID"]
+        if self.auth_mode == "basic" or not self.access_token:
+            missing += [name for name, value in (("SINCH_KEY_ID", self.key_id), ("SINCH_KEY_SECRET", self.key_secret)) if not value]
+        return missing
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Environment plus CLI overrides (None means "not given on the command line")."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"configuration error: {field + ': ' if field else ''}{message}") from None

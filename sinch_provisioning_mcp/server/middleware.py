@@ -1,0 +1,26 @@
+"""The last pass over everything the server sends: redaction of results and errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.shared.exceptions import MCPError
+from pydantic import BaseModel
+
+from sinch_provisioning_mcp.guardrails.redact import REDACTOR
+
+# Methods whose results carry API data or tool output; listings carry only our own text.
+_DATA_METHODS = frozenset({"tools/call", "prompts/get", "resources/read", "completion/complete"})
+
+
+async def redact_results(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    try:
+        result = await call_next(ctx)
+    except MCPError as exc:
+        raise MCPError(code=exc.error.code, message=REDACTOR.text(exc.error.message), data=REDACTOR.data(exc.error.data)) from None
+    if ctx.method not in _DATA_METHODS or result is None:
+        return result
+    if isinstance(result, BaseModel):
+        return type(result).model_validate(REDACTOR.data(result.model_dump(mode="json", by_alias=True, exclude_none=True)))
+    return REDACTOR.data(result)
