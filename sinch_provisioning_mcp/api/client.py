@@ -53,35 +53,26 @@ class ProvisioningClient:
         url = op.render({"projectId": project_id, **(path or {})})
         params = _query_params(query)
         retry_number = 0
+        attempt = 0
         refreshed = False
         while True:
+            attempt += 1
             header = await self._auth.header()
             started = time.perf_counter()
             try:
                 response = await self._http.request(
                     op.method, url, params=params, json=body, headers={"Authorization": header}
                 )
-            except _NOT_SENT as exc:
-                _log_attempt(op, None, started, retry_number, type(exc).__name__)
-                if retry_number < self._retry.max_retries:
-                    await self._sleep(self._retry.backoff(retry_number))
-                    retry_number += 1
-                    continue
-                raise TransportError(f"{op.key}: Provisioning API unreachable ({type(exc).__name__})") from None
             except httpx.TransportError as exc:
-                _log_attempt(op, None, started, retry_number, type(exc).__name__)
-                if op.method == "POST":
-                    raise OutcomeUnknownError(
-                        f"{op.key}: the request may have reached the API but no answer came back "
-                        f"({type(exc).__name__}); read the current state before trying again"
-                    ) from None
-                if retry_number < self._retry.max_retries:
+                _log_attempt(op, None, started, attempt, type(exc).__name__)
+                never_sent = isinstance(exc, _NOT_SENT)
+                if (never_sent or op.method != "POST") and retry_number < self._retry.max_retries:
                     await self._sleep(self._retry.backoff(retry_number))
                     retry_number += 1
                     continue
-                raise TransportError(f"{op.key}: no answer from the Provisioning API ({type(exc).__name__})") from None
+                raise _transport_failure(op, exc, never_sent) from None
 
-            _log_attempt(op, response.status_code, started, retry_number)
+            _log_attempt(op, response.status_code, started, attempt)
             status = response.status_code
             if status == 401 and not refreshed and await self._auth.refresh(header):
                 refreshed = True
@@ -92,9 +83,9 @@ class ProvisioningClient:
                     await self._sleep(delay)
                     retry_number += 1
                     continue
-            if status >= 400 or 300 <= status < 400:
+            if status >= 300:
                 raise parse_error(response, op)
-            return _json_or_none(response)
+            return _json_or_none(response, op)
 
     async def paginate(
         self,
@@ -104,25 +95,16 @@ class ProvisioningClient:
         *,
         path: dict[str, str] | None = None,
         query: dict[str, Any] | None = None,
-        limit: int | None = None,
-    ) -> tuple[list[Any], int, str | None]:
-        """Follow `nextPageToken` until the end (or `limit` items).
-
-        Returns the items, the API's `totalSize`, and the token to continue from when the
-        limit cut the walk short.
-        """
+    ) -> tuple[list[Any], int]:
+        """Follow `nextPageToken` to the end; returns the items and the API's `totalSize`."""
         items: list[Any] = []
         token = (query or {}).get("pageToken")
-        total = 0
         for _ in range(_MAX_PAGES):
             page = await self.call(op, project_id, path=path, query={**(query or {}), "pageToken": token})
             items.extend(page.get(items_key) or [])
-            total = int(page.get("totalSize", len(items)))
             token = page.get("nextPageToken") or None
             if token is None:
-                return items, total, None
-            if limit is not None and len(items) >= limit:
-                return items[:limit], total, token
+                return items, int(page.get("totalSize", len(items)))
         raise TransportError(f"{op.key}: more than {_MAX_PAGES} pages; narrow the listing")
 
 
@@ -136,13 +118,32 @@ def _query_params(query: dict[str, Any] | None) -> dict[str, Any]:
     return params
 
 
-def _json_or_none(response: httpx.Response) -> Any:
+def _transport_failure(op: Operation, exc: httpx.TransportError, never_sent: bool) -> TransportError:
+    reason = type(exc).__name__
+    if never_sent:
+        return TransportError(f"{op.key}: Provisioning API unreachable ({reason}); nothing was sent")
+    if op.method == "GET":
+        return TransportError(f"{op.key}: no answer from the Provisioning API ({reason})")
+    return OutcomeUnknownError(
+        f"{op.key}: the request may have reached the API but no answer came back ({reason}); "
+        "read the current state before trying again"
+    )
+
+
+def _json_or_none(response: httpx.Response, op: Operation) -> Any:
     if response.status_code == 204 or not response.content:
         return None
     try:
         return response.json()
     except ValueError:
-        raise ApiError(response.status_code, "invalid_response", "the API answered with a body that is not JSON") from None
+        raise ApiError(
+            response.status_code,
+            "invalid_response",
+            "the API reported success with a body that is not JSON",
+            "Read the resource again to see whether the change happened; check SINCH_PROVISIONING_URL.",
+            None,
+            op.key,
+        ) from None
 
 
 def parse_error(response: httpx.Response, op: Operation) -> ApiError:
@@ -184,13 +185,14 @@ def parse_error(response: httpx.Response, op: Operation) -> ApiError:
 
 
 def _log_attempt(op: Operation, status: int | None, started: float, attempt: int, failure: str = "") -> None:
+    """One structured line per request sent (retries and the post-refresh repeat count as attempts)."""
     record = {
         "event": "api_call",
         "method": op.method,
         "path": op.path,
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-        "attempt": attempt + 1,
+        "attempt": attempt,
     }
     if failure:
         record["failure"] = failure

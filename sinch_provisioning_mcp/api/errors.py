@@ -40,15 +40,19 @@ class ApiError(ProvisioningError):
         }
 
 
+class InvalidPathParameter(ProvisioningError):
+    """An identifier that cannot stand as one path segment; nothing was sent."""
+
+
 class TransportError(ProvisioningError):
     """The request did not get an HTTP answer (connection failure, timeout)."""
 
 
 class OutcomeUnknownError(TransportError):
-    """A non-idempotent request may have reached the API but its answer was lost.
+    """A request that changes state may have reached the API, but its answer was lost.
 
-    Not retried, because repeating it could create the resource twice; the caller must
-    read the current state before trying again.
+    A POST is not retried at all, because repeating it could create the resource twice;
+    either way the caller must read the current state before trying again.
     """
 
 

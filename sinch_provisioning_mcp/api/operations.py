@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from sinch_provisioning_mcp.api.errors import InvalidPathParameter
+
 _PARAM = re.compile(r"\{([A-Za-z]+)\}")
 
 
@@ -30,9 +32,12 @@ class Operation:
 
     def render(self, params: dict[str, str]) -> str:
         """The request path, each parameter percent-encoded as one path segment."""
-        missing = [name for name in self.param_names if not params.get(name)]
-        if missing:
-            raise ValueError(f"{self.key}: missing path parameter(s) {', '.join(missing)}")
+        for name in self.param_names:
+            value = str(params.get(name) or "")
+            # quote() leaves dots alone, and a bare "." or ".." segment would be resolved
+            # away by URL normalisation, sending the request to a parent resource.
+            if value in ("", ".", ".."):
+                raise InvalidPathParameter(f"{name} {value!r} is not a valid identifier")
         return _PARAM.sub(lambda m: quote(str(params[m.group(1)]), safe=""), self.path)
 
 

@@ -47,11 +47,11 @@ def canonical(arguments: Mapping[str, Any]) -> str:
 class ConfirmationTokens:
     """HMAC-signed, expiring, single-use tokens. Format: `ct1.<nonce>.<expiry>.<signature>`."""
 
-    def __init__(self, key: bytes | None, ttl_seconds: int, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, key: bytes | None, ttl_seconds: int, *, clock: Callable[[], float] | None = None) -> None:
         # Without a configured key, a random one: tokens then die with the process.
         self._key = key or secrets.token_bytes(32)
         self._ttl = ttl_seconds
-        self._clock = clock
+        self._clock = clock or time.time
         self._used: dict[str, float] = {}
         self._lock = threading.Lock()
 

@@ -35,6 +35,9 @@ _PUBLIC_KEYS = frozenset({"pagetoken", "nextpagetoken", "previouspagetoken", "co
 
 _AUTH_HEADER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+# `"key": value` (JSON or a Python repr, value quoted or a list) and `key=value` inside free text.
+_QUOTED_PAIR = re.compile(r"""(["'])([A-Za-z0-9_-]+)\1(\s*:\s*)(\[[^\]]*\]|"[^"]*"|'[^']*')""")
+_BARE_PAIR = re.compile(r"\b([A-Za-z0-9_-]+)=([^\s&,;]+)")
 _MIN_KNOWN_SECRET = 4  # shorter values would mask ordinary words
 
 
@@ -52,6 +55,12 @@ def is_secret_key(key: str) -> bool:
 def mask(value: str) -> str:
     """The marker for a secret: its last 4 characters only when it is long enough to spare them."""
     return f"[redacted …{value[-4:]}]" if len(value) >= 16 else "[redacted]"
+
+
+def _mask_pair(m: re.Match[str]) -> str:
+    if not is_secret_key(m.group(2)):
+        return m.group(0)
+    return f'{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}"[redacted]"'
 
 
 class Redactor:
@@ -74,7 +83,9 @@ class Redactor:
         if pattern is not None:
             value = pattern.sub(lambda m: mask(m.group(0)), value)
         value = _AUTH_HEADER.sub(lambda m: f"{m.group(1)} {mask(m.group(0).split()[-1])}", value)
-        return _JWT.sub(lambda m: mask(m.group(0)), value)
+        value = _JWT.sub(lambda m: mask(m.group(0)), value)
+        value = _QUOTED_PAIR.sub(_mask_pair, value)
+        return _BARE_PAIR.sub(lambda m: f"{m.group(1)}=[redacted]" if is_secret_key(m.group(1)) else m.group(0), value)
 
     def data(self, value: Any) -> Any:
         """A copy of JSON-like data with every secret masked, JSON documents inside strings included."""

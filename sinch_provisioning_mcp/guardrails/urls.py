@@ -40,11 +40,11 @@ def check_url(url: str | httpx.URL, *, allow_loopback: bool = False, extra_origi
     """
     parsed = httpx.URL(str(url))
     host = (parsed.host or "").lower()
-    origin = f"{parsed.scheme}://{host}"
-    if origin in extra_origins:
-        return
+    origin = f"{parsed.scheme}://{host}" + (f":{parsed.port}" if parsed.port else "")
     if parsed.userinfo:
         raise UrlNotAllowedError(f"URL {origin} carries credentials in it; refused")
+    if origin in extra_origins:
+        return
     if allow_loopback and is_loopback(host) and parsed.scheme in ("http", "https"):
         return
     if parsed.scheme != "https":

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -42,14 +41,19 @@ Secrets come back redacted; never ask the user to paste credentials into the cha
 """
 
 
-def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> MCPServer:
-    """The server for `settings`; `transport` replaces the network (tests use httpx.MockTransport)."""
+def build_server(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] | None = None,
+) -> MCPServer:
+    """The server for `settings`; `transport` replaces the network, `clock` the wall clock tokens expire by."""
     tools = select_tools(settings.toolsets, read_only=settings.read_only)
     if settings.sandbox and transport is None:
         # One simulator per server, so its state outlives any single client session.
         transport = httpx.ASGITransport(app=create_app())
-    key = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else secrets.token_bytes(32)
-    tokens = ConfirmationTokens(key, settings.confirm_ttl_seconds)
+    key = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
+    tokens = ConfirmationTokens(key, settings.confirm_ttl_seconds, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[Runtime]:

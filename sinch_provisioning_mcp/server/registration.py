@@ -26,7 +26,7 @@ from mcp.server.mcpserver import (
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from sinch_provisioning_mcp.api.errors import ApiError, ProvisioningError
+from sinch_provisioning_mcp.api.errors import ApiError, OutcomeUnknownError, ProvisioningError
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationRefused, ConfirmDecision, can_elicit
 from sinch_provisioning_mcp.server.runtime import NotConfigured, Runtime
 from sinch_provisioning_mcp.tools.base import (
@@ -96,7 +96,8 @@ def error_result(exc: Exception, runtime: Runtime, project_id: str | None) -> Ca
         "environment": runtime.environment,
         "project_id": project_id or runtime.default_project,
         "error": error,
-        "nothing_changed": not isinstance(exc, ProvisioningError) or isinstance(exc, ApiError),
+        # A lost answer to a change is the one failure after which the state must be read again.
+        "outcome_unknown": isinstance(exc, OutcomeUnknownError),
     }
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=payload, is_error=True)
 

@@ -69,6 +69,6 @@ def _rejection(tool: str, problems: list[dict[str, str]]) -> CallToolResult:
     lines = [f"Invalid arguments for {tool}; nothing was sent:"] + [f"- {p['field']}: {p['problem']}" for p in problems]
     return CallToolResult(
         content=[TextContent(type="text", text="\n".join(lines))],
-        structured_content={"error": {"errorCode": "invalid_arguments", "problems": problems}, "nothing_changed": True},
+        structured_content={"error": {"errorCode": "invalid_arguments", "problems": problems}, "outcome_unknown": False},
         is_error=True,
     )

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from sinch_provisioning_mcp.api.client import ProvisioningClient
 from sinch_provisioning_mcp.api.errors import ApiError
@@ -50,7 +50,7 @@ class Call:
 
     async def paginate(
         self, op: Operation, items_key: str, *, path: dict[str, str] | None = None, query: dict[str, Any] | None = None
-    ) -> tuple[list[Any], int, str | None]:
+    ) -> tuple[list[Any], int]:
         return await self.client.paginate(op, self.project_id, items_key, path=path, query=query)
 
     async def exists(self, op: Operation, *, path: dict[str, str]) -> Any | None:
@@ -67,8 +67,17 @@ class Call:
         return {"environment": self.environment, "project_id": self.project_id}
 
 
+REDACTION_NOTE = "Secret-bearing fields at any depth come back redacted (at most the last 4 characters kept)."
+
+
+def _note_redaction(schema: dict[str, Any]) -> None:
+    schema["description"] = f"{schema.get('description', '')} {REDACTION_NOTE}".strip()
+
+
 class Result(BaseModel):
     """Fields every tool result carries."""
+
+    model_config = ConfigDict(json_schema_extra=_note_redaction)
 
     environment: Environment = Field(
         description="Where the data came from. 'sandbox': the embedded simulator; nothing real was read or changed."

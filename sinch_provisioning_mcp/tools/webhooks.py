@@ -90,7 +90,7 @@ async def _read_back(call: Call, sent: Webhook, expected_target: str | None, exp
 @toolset.tool(ops.LIST_WEBHOOKS, title="List provisioning webhooks")
 async def list_webhooks(call: Call) -> WebhookList:
     """Use first when setting up events: shows every webhook of the project (at most 15) and what it receives."""
-    items, total, _ = await call.paginate(ops.LIST_WEBHOOKS, "webhooks", query={"pageSize": WEBHOOK_PAGE_MAX})
+    items, total = await call.paginate(ops.LIST_WEBHOOKS, "webhooks", query={"pageSize": WEBHOOK_PAGE_MAX})
     webhooks = [Webhook.model_validate(item) for item in items]
     steps = [] if webhooks else ["No webhooks yet: create_webhook registers one."]
     if total >= WEBHOOK_PAGE_MAX:

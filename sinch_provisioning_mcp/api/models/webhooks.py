@@ -58,4 +58,5 @@ class Webhook(ApiModel):
     id: str
     target: str = Field(description="The URL Sinch posts events to. Returned as stored: this server never fetches it.")
     projectId: str
-    triggers: list[WebhookTrigger | str] = Field(description="Events delivered to the target.")
+    # Plain strings, not the enum: an answer naming a trigger newer than this client must still parse.
+    triggers: list[str] = Field(description="Events delivered to the target.")

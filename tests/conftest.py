@@ -1,0 +1,65 @@
+"""Shared fixtures: an isolated environment, and MCP servers over the sandbox or a mock transport."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from mcp.server.mcpserver import MCPServer
+
+from sinch_provisioning_mcp.sandbox import create_app
+from sinch_provisioning_mcp.server.app import build_server
+from sinch_provisioning_mcp.server.config import load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see only the variables they set, never the machine's Sinch configuration."""
+    for name in list(os.environ):
+        if name.startswith("SINCH_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Passes requests to an inner transport and keeps them, so tests can say what was sent."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await self.inner.handle_async_request(request)
+
+    def api_calls(self) -> list[str]:
+        """`METHOD path` of every API request (token requests left out)."""
+        return [f"{r.method} {r.url.path}" for r in self.requests if r.url.path.startswith("/v1/")]
+
+
+@pytest.fixture
+def sandbox_transport() -> RecordingTransport:
+    """A recording transport in front of a fresh sandbox; `.inner.app` is the sandbox app."""
+    return RecordingTransport(httpx.ASGITransport(app=create_app()))
+
+
+@pytest.fixture
+def make_server(sandbox_transport: RecordingTransport) -> Callable[..., MCPServer]:
+    """`make_server(**settings)`: a sandbox-mode server over the recorded sandbox."""
+
+    def make(clock: Callable[[], float] | None = None, **overrides: Any) -> MCPServer:
+        return build_server(load_settings(sandbox=True, **overrides), transport=sandbox_transport, clock=clock)
+
+    return make
+
+
+@pytest.fixture
+def server(make_server: Callable[..., MCPServer]) -> MCPServer:
+    return make_server()
