@@ -10,7 +10,7 @@ import httpx
 import pytest
 from mcp.server.mcpserver import MCPServer
 
-from sinch_provisioning_mcp.sandbox import create_app
+from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SandboxState, create_app
 from sinch_provisioning_mcp.server.app import build_server
 from sinch_provisioning_mcp.server.config import load_settings
 
@@ -63,3 +63,35 @@ def make_server(sandbox_transport: RecordingTransport) -> Callable[..., MCPServe
 @pytest.fixture
 def server(make_server: Callable[..., MCPServer]) -> MCPServer:
     return make_server()
+
+
+CLOCK_START = 1_700_000_000.25  # 2023-11-14T22:13:20.250Z
+
+
+class FakeClock:
+    """The sandbox's wall clock, moved by hand: expiry and ordering tested without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = CLOCK_START
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sandbox_app(clock: FakeClock):
+    return create_app(SandboxState(clock=clock))
+
+
+@pytest.fixture
+async def client(sandbox_app):
+    """Plain HTTP against a fresh sandbox, authenticated with the sandbox key (Basic)."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox", auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
+    ) as http:
+        yield http

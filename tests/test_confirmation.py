@@ -183,12 +183,29 @@ async def test_strict_mode_refuses_clients_that_cannot_elicit(make_server):
     assert allowed.structured_content["status"] == "done"
 
 
-def _test_tool(name: str, calls: list[str]):
+@pytest.mark.parametrize("era", ERAS)
+async def test_elicitation_question_is_redacted(make_server, era):
+    asked: list = []
+    server = make_server()
+    register(server, _test_tool("drop_thing", [], extra={"authToken": "canary-auth-token-in-target-0001"}))
+    async with Client(server, mode=era, elicitation_callback=answering("decline", asked=asked)) as client:
+        result = await client.call_tool("drop_thing", {"name": "x"})
+    assert result.structured_content["status"] == "declined"
+    assert "canary-auth-token-in-target-0001" not in asked[0].message
+    assert '"authToken": "[redacted' in asked[0].message
+
+
+def test_a_delete_cannot_be_declared_without_confirmation():
+    with pytest.raises(TypeError, match="Toolset.destructive"):
+        Toolset("test", "test only").tool(DELETE_WEBHOOK, title="unguarded")
+
+
+def _test_tool(name: str, calls: list[str], extra: dict | None = None):
     """A destructive tool on the same mechanism, whose target needs no API: a second tool to bind tokens to."""
     toolset = Toolset("test", "test only")
 
     async def read(call: Call, name: str) -> Webhook:
-        return Webhook(id=name, target="https://example.com", projectId=call.project_id, triggers=["ALL"])
+        return Webhook(id=name, target="https://example.com", projectId=call.project_id, triggers=["ALL"], **(extra or {}))
 
     async def verify(call: Call, name: str) -> Verification:
         return Verification(verified=True, observed="gone")

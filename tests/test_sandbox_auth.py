@@ -9,7 +9,6 @@ from sinch_provisioning_mcp.sandbox import (
     SANDBOX_KEY_ID,
     SANDBOX_KEY_SECRET,
     SANDBOX_PROJECT_ID,
-    SandboxState,
     create_app,
 )
 
@@ -22,23 +21,10 @@ UNAUTHORIZED = {
 }
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def client(clock):
-    app = create_app(SandboxState(clock=clock))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
+async def client(sandbox_app):
+    """Unauthenticated: each test brings its own credentials."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox") as client:
         yield client
 
 

@@ -9,17 +9,6 @@ WEBHOOKS = "/v1/projects/paged/webhooks"
 ACTIVITIES = f"/v1/projects/{SANDBOX_PROJECT_ID}/rcs/activities"
 
 
-@pytest.fixture
-async def client():
-    app = create_app()
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://sandbox",
-        auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET),
-    ) as client:
-        yield client
-
-
 async def add_webhooks(client, count: int, path: str = WEBHOOKS) -> list[str]:
     targets = [f"https://hooks.example.com/{n:02d}" for n in range(count)]
     for target in targets:

@@ -1,15 +1,10 @@
 """Sandbox RCS Accounts family: activities and comments."""
 
-import httpx
 import pytest
 
-from sinch_provisioning_mcp.sandbox import (
-    SANDBOX_KEY_ID,
-    SANDBOX_KEY_SECRET,
-    SANDBOX_PROJECT_ID,
-    SandboxState,
-    create_app,
-)
+from conftest import CLOCK_START as START
+
+from sinch_provisioning_mcp.sandbox import SANDBOX_PROJECT_ID
 
 ACTIVITIES = f"/v1/projects/{SANDBOX_PROJECT_ID}/rcs/activities"
 COMMENTS = f"/v1/projects/{SANDBOX_PROJECT_ID}/rcs/comments"
@@ -18,31 +13,6 @@ ACCOUNT_NOT_FOUND = {
     "message": "Account not found.",
     "resolution": "Verify that the parameters are correct.",
 }
-START = 1_700_000_000.25  # 2023-11-14T22:13:20.250Z
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def client(clock):
-    app = create_app(SandboxState(clock=clock))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://sandbox",
-        auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET),
-    ) as client:
-        yield client
 
 
 async def test_seeded_account_starts_with_its_creation(client):

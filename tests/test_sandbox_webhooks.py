@@ -5,23 +5,11 @@ import re
 import httpx
 import pytest
 
-from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, create_app
 
 PROJECT = "webhook-project"
 WEBHOOKS = f"/v1/projects/{PROJECT}/webhooks"
 ULID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
 ABSENT_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
-
-
-@pytest.fixture
-async def client():
-    app = create_app()
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://sandbox",
-        auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET),
-    ) as client:
-        yield client
 
 
 def body(target: str = "https://hooks.example.com/a", triggers=("ALL",), secret: str = "s3cret") -> dict:

@@ -21,6 +21,10 @@ async def redact_results(ctx: ServerRequestContext[Any, Any], call_next: CallNex
         raise MCPError(code=exc.error.code, message=REDACTOR.text(exc.error.message), data=REDACTOR.data(exc.error.data)) from None
     if ctx.method not in _DATA_METHODS or result is None:
         return result
-    if isinstance(result, BaseModel):
-        return type(result).model_validate(REDACTOR.data(result.model_dump(mode="json", by_alias=True, exclude_none=True)))
-    return REDACTOR.data(result)
+    data = result.model_dump(mode="json", by_alias=True, exclude_none=True) if isinstance(result, BaseModel) else result
+    # The SDK's sealed multi-round state is opaque: rewriting any byte of it would break the call.
+    sealed = data.pop("requestState", None) if isinstance(data, dict) else None
+    redacted = REDACTOR.data(data)
+    if sealed is not None:
+        redacted["requestState"] = sealed
+    return type(result).model_validate(redacted) if isinstance(result, BaseModel) else redacted

@@ -9,6 +9,7 @@ ask (elicitation) or preview with a token, execute, read again.
 from __future__ import annotations
 
 import inspect
+import json
 import typing
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -26,8 +27,17 @@ from mcp.server.mcpserver import (
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from sinch_provisioning_mcp.api.errors import ApiError, OutcomeUnknownError, ProvisioningError
+from sinch_provisioning_mcp.api.errors import (
+    ApiError,
+    AuthError,
+    InvalidPathParameter,
+    OutcomeUnknownError,
+    ProvisioningError,
+    TransportError,
+    UrlNotAllowedError,
+)
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationRefused, ConfirmDecision, can_elicit
+from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.server.runtime import NotConfigured, Runtime
 from sinch_provisioning_mcp.tools.base import (
     Call,
@@ -47,6 +57,18 @@ ConfirmationToken = Annotated[
 
 _INJECTED = frozenset({"ctx", "pre", "decision"})
 _EXPECTED = (ProvisioningError, InvalidArguments, NotConfigured, ConfirmationRefused)
+# errorCode of failures that are not the API's own; looked up along the exception's class hierarchy.
+_CODES: dict[type[Exception], str] = {
+    NotConfigured: "not_configured",
+    InvalidArguments: "invalid_arguments",
+    InvalidPathParameter: "invalid_arguments",
+    ConfirmationRefused: "confirmation_refused",
+    AuthError: "authentication_failed",
+    UrlNotAllowedError: "url_not_allowed",
+    OutcomeUnknownError: "outcome_unknown",
+    TransportError: "api_unreachable",
+    ProvisioningError: "provisioning_error",
+}
 
 
 def annotations_for(tool: ToolDef) -> ToolAnnotations:
@@ -89,8 +111,8 @@ def error_result(exc: Exception, runtime: Runtime, project_id: str | None) -> Ca
         if exc.additional_information:
             text += f"\nAdditional information: {exc.additional_information}"
     else:
-        kind = {NotConfigured: "not_configured", InvalidArguments: "invalid_arguments", ConfirmationRefused: "confirmation_refused"}
-        error = {"errorCode": kind.get(type(exc), type(exc).__name__), "message": str(exc)}
+        code = next(_CODES[kind] for kind in type(exc).__mro__ if kind in _CODES)
+        error = {"errorCode": code, "message": str(exc)}
         text = str(exc)
     payload = {
         "environment": runtime.environment,
@@ -235,8 +257,8 @@ def _destructive_handler(tool: ToolDef) -> Any:
             verification = await spec.verify(call, **arguments)
         except _EXPECTED as exc:
             return error_result(exc, runtime, project_id)
-        return returns(status="done", **outcome, verification=verification,
-                       next_steps=[] if verification.verified else ["Read the resource again later: the change is not visible yet."])
+        later = [] if verification.verified else ["Read the resource again later: the change is not visible yet."]
+        return returns(status="done", **outcome, verification=verification, next_steps=later)
 
     params = [
         *own,
@@ -249,8 +271,9 @@ def _destructive_handler(tool: ToolDef) -> Any:
     return _with_signature(handler, tool, params, returns)
 
 
-def _elicitation_message(call: Call, preview: Consequences, target: Any) -> str:
-    state = target.model_dump_json(exclude_none=True) if isinstance(target, BaseModel) else str(target)
+def _elicitation_message(call: Call, preview: Consequences, target: BaseModel) -> str:
+    # The question travels to the client outside any result, so it is redacted here.
+    state = json.dumps(REDACTOR.data(target.model_dump(mode="json", exclude_none=True)), ensure_ascii=False)
     where = "the SANDBOX project" if call.environment == "sandbox" else "project"
     lines = [f"{preview.action} in {where} {call.project_id}.", f"Current state: {state}", "Consequences:"]
     lines += [f"- {item}" for item in preview.consequences]

@@ -168,6 +168,9 @@ class Toolset:
     def _add(
         self, operation: Operation, title: str, confirm: Destructive[Any] | None
     ) -> Callable[[Callable[..., Awaitable[Any]]], ToolDef]:
+        if operation.method == "DELETE" and confirm is None:
+            raise TypeError(f"{operation.key} deletes: declare it with Toolset.destructive so it asks for confirmation")
+
         def decorator(fn: Callable[..., Awaitable[Any]]) -> ToolDef:
             definition = ToolDef(
                 name=fn.__name__,
