@@ -56,7 +56,7 @@ WEBHOOK_PAGE_MAX = 15
 
 class Webhook(ApiModel):
     id: str
-    target: str = Field(description="The URL Sinch posts events to. Returned as stored: this server never fetches it.")
+    target: str = Field(description="The URL Sinch posts events to, as stored: not fetched and not verified by this server.")
     projectId: str
     # Plain strings, not the enum: an answer naming a trigger newer than this client must still parse.
     triggers: list[str] = Field(description="Events delivered to the target.")
