@@ -19,16 +19,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, SecretStr
 
-# Normalised (lowercase, no separators) key names whose values are secrets.
-_SECRET_KEYS = frozenset(
-    {
-        "authtoken", "accesstoken", "longlivedaccesstoken", "refreshtoken", "idtoken", "token",
-        "secret", "clientsecret", "keysecret", "webhooksecret", "appsecret", "password", "passwd",
-        "apikey", "privatekey", "authorization", "bearer", "authenticationcode", "facebookcode",
-        "facebookaccesstoken",
-    }
-)
+# Normalised (lowercase, no separators) key names: any ending in a suffix (authToken,
+# longLivedAccessToken, clientSecret, keySecret, apiKey...) plus the few that do not.
 _SECRET_SUFFIXES = ("token", "secret", "password", "apikey", "privatekey")
+_SECRET_KEYS = frozenset({"passwd", "authorization", "bearer", "authenticationcode", "facebookcode"})
 # Keys that end like secrets but hold none: pagination cursors and this server's own
 # single-use confirmation token, which the agent must be able to send back.
 _PUBLIC_KEYS = frozenset({"pagetoken", "nextpagetoken", "previouspagetoken", "confirmationtoken"})

@@ -48,7 +48,7 @@ def _lenient(model: type[BaseModel], arguments: dict[str, Any]) -> dict[str, Any
     parsed = dict(arguments)
     for name, value in arguments.items():
         field = model.model_fields.get(name)
-        if field is not None and isinstance(value, str) and field.annotation is not str and value[:1] in "[{":
+        if field is not None and isinstance(value, str) and field.annotation is not str and value.startswith(("[", "{")):
             try:
                 parsed[name] = json.loads(value)
             except ValueError:

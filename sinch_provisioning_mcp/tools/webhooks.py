@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, SecretStr
 
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.models.webhooks import WEBHOOK_PAGE_MAX, Webhook, WebhookTrigger
@@ -32,7 +33,8 @@ def _valid_triggers(triggers: list[str]) -> list[str]:
 
 
 def _valid_target(target: str) -> str:
-    if not target.startswith(("https://", "http://")) or "://" not in target or not target.split("://", 1)[1]:
+    parts = urlsplit(target)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError("must be an absolute http(s) URL, e.g. https://example.com/sinch/provisioning")
     return target
 
@@ -73,12 +75,22 @@ def _next_after_write(webhook: Webhook) -> list[str]:
     ]
 
 
-async def _read_back(call: Call, sent: Webhook, expected_target: str | None, expected: list[str] | None) -> WebhookResult:
-    webhook = Webhook.model_validate(await call.api(ops.GET_WEBHOOK, path={"webhookId": sent.id}))
+async def _read_webhook(call: Call, webhook_id: str) -> Webhook:
+    return Webhook.model_validate(await call.api(ops.GET_WEBHOOK, path={"webhookId": webhook_id}))
+
+
+def _full_body(target: str, secret: SecretStr, triggers: list[str]) -> dict[str, object]:
+    """Create and replace send every field."""
+    return {"target": target, "secret": secret.get_secret_value(), "triggers": triggers}
+
+
+async def _read_back(call: Call, webhook_id: str, target: str | None, triggers: list[str] | None) -> WebhookResult:
+    """Verification step of a write: read the webhook again and compare with what was asked."""
+    webhook = await _read_webhook(call, webhook_id)
     mismatches = []
-    if expected_target is not None and webhook.target != expected_target:
+    if target is not None and webhook.target != target:
         mismatches.append(f"target is {webhook.target}")
-    if expected is not None and sorted(webhook.triggers) != sorted(expected):
+    if triggers is not None and sorted(webhook.triggers) != sorted(triggers):
         mismatches.append(f"triggers are {', '.join(webhook.triggers)}")
     verification = Verification(
         verified=not mismatches,
@@ -101,25 +113,22 @@ async def list_webhooks(call: Call) -> WebhookList:
 @toolset.tool(ops.GET_WEBHOOK, title="Get a provisioning webhook")
 async def get_webhook(call: Call, webhook_id: WebhookId) -> WebhookResult:
     """Use to check one webhook's target and triggers."""
-    webhook = Webhook.model_validate(await call.api(ops.GET_WEBHOOK, path={"webhookId": webhook_id}))
-    return WebhookResult(**call.stamp(), webhook=webhook)
+    return WebhookResult(**call.stamp(), webhook=await _read_webhook(call, webhook_id))
 
 
 @toolset.tool(ops.CREATE_WEBHOOK, title="Create a provisioning webhook")
 async def create_webhook(call: Call, target: Target, secret: Secret, triggers: Triggers) -> WebhookResult:
     """Use to have Sinch post provisioning events to a URL. Check list_webhooks first: targets are unique and a
     project holds at most 15. Prefer ['ALL'] unless the user wants specific events."""
-    body = {"target": target, "secret": secret.get_secret_value(), "triggers": triggers}
-    created = Webhook.model_validate(await call.api(ops.CREATE_WEBHOOK, body=body))
-    return await _read_back(call, created, target, list(triggers))
+    created = Webhook.model_validate(await call.api(ops.CREATE_WEBHOOK, body=_full_body(target, secret, triggers)))
+    return await _read_back(call, created.id, target, triggers)
 
 
 @toolset.tool(ops.REPLACE_WEBHOOK, title="Replace a provisioning webhook")
 async def replace_webhook(call: Call, webhook_id: WebhookId, target: Target, secret: Secret, triggers: Triggers) -> WebhookResult:
     """Use to set all of a webhook's fields at once (the secret included); update_webhook changes only some."""
-    body = {"target": target, "secret": secret.get_secret_value(), "triggers": triggers}
-    replaced = Webhook.model_validate(await call.api(ops.REPLACE_WEBHOOK, path={"webhookId": webhook_id}, body=body))
-    return await _read_back(call, replaced, target, list(triggers))
+    await call.api(ops.REPLACE_WEBHOOK, path={"webhookId": webhook_id}, body=_full_body(target, secret, triggers))
+    return await _read_back(call, webhook_id, target, triggers)
 
 
 @toolset.tool(ops.UPDATE_WEBHOOK, title="Update a provisioning webhook")
@@ -140,12 +149,8 @@ async def update_webhook(
         body["triggers"] = triggers
     if not body:
         raise InvalidArguments("nothing to update: give at least one of target, secret, triggers")
-    updated = Webhook.model_validate(await call.api(ops.UPDATE_WEBHOOK, path={"webhookId": webhook_id}, body=body))
-    return await _read_back(call, updated, target, list(triggers) if triggers is not None else None)
-
-
-async def _read_webhook(call: Call, webhook_id: str) -> Webhook:
-    return Webhook.model_validate(await call.api(ops.GET_WEBHOOK, path={"webhookId": webhook_id}))
+    await call.api(ops.UPDATE_WEBHOOK, path={"webhookId": webhook_id}, body=body)
+    return await _read_back(call, webhook_id, target, triggers)
 
 
 def _describe_deletion(target: Webhook) -> Consequences:
