@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sandbox", action="store_true", default=None, help="use the embedded simulator, no Sinch account needed")
     parser.add_argument("--toolsets", help="comma-separated toolsets to serve (default: all but deprecated)")
     parser.add_argument("--read-only", action="store_true", default=None, help="serve only tools that change nothing")
+    parser.add_argument(
+        "--mode", choices=("full", "compact"), default=None, help="full: one tool per operation (default); compact: three"
+    )
     commands = parser.add_subparsers(dest="command", metavar="{sandbox,demo}")
     sandbox = commands.add_parser("sandbox", help="run the simulator alone as an HTTP server on loopback")
     sandbox.add_argument("--port", type=int, default=8080, dest="sandbox_port", help="default 8080")
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"configuration error: --host {args.host} is not a loopback address; the HTTP transport serves "
                 "127.0.0.1, ::1 or localhost only (put an authenticating proxy in front for remote use)"
             )
-        settings = load_settings(sandbox=args.sandbox, toolsets=args.toolsets, read_only=args.read_only)
+        settings = load_settings(sandbox=args.sandbox, toolsets=args.toolsets, read_only=args.read_only, mode=args.mode)
         from sinch_provisioning_mcp.server.app import build_server
         from sinch_provisioning_mcp.server.logs import configure_logging
 

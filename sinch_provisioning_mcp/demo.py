@@ -61,7 +61,7 @@ async def _walk() -> None:
             client, "create_webhook", {"target": target, "secret": secrets.token_urlsafe(32), "triggers": ["ALL"]}
         )
         webhook_id = created["webhook"]["id"]
-        _expect(created["verification"]["verified"], "the server read the new webhook back")
+        _expect(created["verified"]["ok"], "the server read the new webhook back")
 
         _show("4. Verify: list again")
         listed = await _call(client, "list_webhooks", {})
@@ -86,7 +86,7 @@ async def _walk() -> None:
         done = await _call(
             client, "delete_webhook", {"webhook_id": webhook_id, "confirmation_token": preview["confirmation_token"]}
         )
-        _expect(done["status"] == "done" and done["verification"]["verified"], "deleted and verified gone")
+        _expect(done["status"] == "done" and done["verified"]["ok"], "deleted and verified gone")
 
         _show("Verify: the project is back where it started")
         listed = await _call(client, "list_webhooks", {})

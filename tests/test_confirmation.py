@@ -1,4 +1,4 @@
-"""The confirmation guardrail on destructive tools, through MCP client sessions."""
+"""The confirmation guardrail, through MCP client sessions: when it asks, how, and what a token is bound to."""
 
 from __future__ import annotations
 
@@ -6,12 +6,8 @@ import pytest
 from mcp import Client
 from mcp_types import ElicitResult
 
-from sinch_provisioning_mcp.api.operations import DELETE_WEBHOOK
-from sinch_provisioning_mcp.server.registration import register
-from sinch_provisioning_mcp.tools.base import Call, Consequences, Destructive, Toolset, Verification
-from sinch_provisioning_mcp.tools.webhooks import Webhook
-
 ERAS = ["legacy", "2026-07-28"]
+ABSENT = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 
 async def new_webhook(client: Client, target: str = "https://example.com/hook") -> str:
@@ -21,16 +17,16 @@ async def new_webhook(client: Client, target: str = "https://example.com/hook") 
     return result.structured_content["webhook"]["id"]
 
 
-async def webhook_ids(client: Client, project_id: str | None = None) -> list[str]:
-    args = {"project_id": project_id} if project_id else {}
-    return [w["id"] for w in (await client.call_tool("list_webhooks", args)).structured_content["webhooks"]]
+async def webhooks(client: Client) -> dict[str, dict]:
+    listed = (await client.call_tool("list_webhooks", {})).structured_content["webhooks"]
+    return {w["id"]: w for w in listed}
 
 
-def answering(action: str, confirm: bool = True, asked: list | None = None):
+def answering(action: str, content: dict | None = None, asked: list | None = None):
     async def callback(context, params):
         if asked is not None:
             asked.append(params)
-        return ElicitResult(action=action, content={"confirm": confirm} if action == "accept" else None)
+        return ElicitResult(action=action, content=(content or {"confirm": True}) if action == "accept" else None)
 
     return callback
 
@@ -42,28 +38,43 @@ async def test_elicitation_accept_deletes_and_verifies(server, era):
         webhook_id = await new_webhook(setup)
     async with Client(server, mode=era, elicitation_callback=answering("accept", asked=asked)) as client:
         result = await client.call_tool("delete_webhook", {"webhook_id": webhook_id})
-        remaining = await webhook_ids(client)
+        remaining = await webhooks(client)
     body = result.structured_content
     assert not result.is_error and body["status"] == "done"
-    assert body["verification"]["verified"] and "404" in body["verification"]["observed"]
-    assert body["target"]["id"] == webhook_id and body["confirmation_token"] is None
-    assert remaining == []
+    assert body["verified"]["ok"] and "404" in body["verified"]["observed"]
+    assert "confirmation_token" not in body
+    assert remaining == {}
     message = asked[0].message
-    for expected in ("sandbox-project", webhook_id, "https://example.com/hook", "stops posting"):
+    for expected in ("sandbox-project", webhook_id, "https://example.com/hook", "stops posting", "secret"):
         assert expected in message
 
 
 @pytest.mark.parametrize("era", ERAS)
-@pytest.mark.parametrize(("action", "confirm", "status"), [("decline", True, "declined"), ("cancel", True, "cancelled"), ("accept", False, "declined")])
-async def test_elicitation_refusal_changes_nothing(server, sandbox_transport, era, action, confirm, status):
+@pytest.mark.parametrize(
+    ("action", "content", "status"),
+    [("decline", None, "declined"), ("cancel", None, "cancelled"), ("accept", {"confirm": False}, "declined")],
+)
+async def test_elicitation_refusal_changes_nothing(server, sandbox_transport, era, action, content, status):
     async with Client(server) as setup:
         webhook_id = await new_webhook(setup)
-    async with Client(server, mode=era, elicitation_callback=answering(action, confirm)) as client:
+    async with Client(server, mode=era, elicitation_callback=answering(action, content)) as client:
         result = await client.call_tool("delete_webhook", {"webhook_id": webhook_id})
-        remaining = await webhook_ids(client)
+        remaining = await webhooks(client)
     assert not result.is_error
     assert result.structured_content["status"] == status
-    assert remaining == [webhook_id]
+    assert list(remaining) == [webhook_id]
+    assert not any(r.method == "DELETE" for r in sandbox_transport.requests)
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_only_a_json_true_is_consent(server, sandbox_transport, era):
+    async with Client(server) as setup:
+        webhook_id = await new_webhook(setup)
+    async with Client(server, mode=era, elicitation_callback=answering("accept", {"confirm": "yes"})) as client:
+        result = await client.call_tool("delete_webhook", {"webhook_id": webhook_id})
+        remaining = await webhooks(client)
+    assert result.is_error
+    assert list(remaining) == [webhook_id]
     assert not any(r.method == "DELETE" for r in sandbox_transport.requests)
 
 
@@ -71,26 +82,68 @@ async def test_elicitation_refusal_changes_nothing(server, sandbox_transport, er
 async def test_missing_target_fails_with_the_api_error_before_asking(server, era):
     asked: list = []
     async with Client(server, mode=era, elicitation_callback=answering("accept", asked=asked)) as client:
-        result = await client.call_tool("delete_webhook", {"webhook_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"})
+        result = await client.call_tool("delete_webhook", {"webhook_id": ABSENT})
     assert result.is_error
     assert result.structured_content["error"]["errorCode"] == "webhook_not_found"
     assert asked == []
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_a_new_target_or_secret_asks_a_triggers_only_change_does_not(server, era):
+    asked: list = []
+    async with Client(server) as setup:
+        webhook_id = await new_webhook(setup)
+    async with Client(server, mode=era, elicitation_callback=answering("decline", asked=asked)) as client:
+        triggers = await client.call_tool("update_webhook", {"webhook_id": webhook_id, "triggers": ["BUNDLE_DONE"]})
+        same_target = await client.call_tool(
+            "update_webhook", {"webhook_id": webhook_id, "target": "https://example.com/hook"}
+        )
+        assert len(asked) == 0
+        target = await client.call_tool("update_webhook", {"webhook_id": webhook_id, "target": "https://evil.example/x"})
+        secret = await client.call_tool("update_webhook", {"webhook_id": webhook_id, "secret": "another-secret-value"})
+        replaced = await client.call_tool(
+            "replace_webhook",
+            {"webhook_id": webhook_id, "target": "https://example.com/hook", "secret": "x" * 20, "triggers": ["ALL"]},
+        )
+        after = (await webhooks(client))[webhook_id]
+    assert triggers.structured_content["status"] == "done" and same_target.structured_content["status"] == "done"
+    assert [r.structured_content["status"] for r in (target, secret, replaced)] == ["declined"] * 3
+    assert "https://example.com/hook → https://evil.example/x" in asked[0].message
+    assert "secret: replaced" in asked[1].message
+    assert after == {"id": webhook_id, "target": "https://example.com/hook", "projectId": "sandbox-project", "triggers": ["BUNDLE_DONE"]}
 
 
 async def test_token_flow_previews_then_deletes_once(server, sandbox_transport):
     async with Client(server) as client:
         webhook_id = await new_webhook(client)
         preview = (await client.call_tool("delete_webhook", {"webhook_id": webhook_id})).structured_content
-        still_there = await webhook_ids(client)
+        still_there = await webhooks(client)
         done = await client.call_tool(
             "delete_webhook", {"webhook_id": webhook_id, "confirmation_token": preview["confirmation_token"]}
         )
     assert preview["status"] == "confirmation_required"
     assert preview["preview"]["consequences"] and preview["token_expires_at"]
+    assert preview["target"]["id"] == webhook_id
     assert preview["confirmation_token"].startswith("ct1.")  # returned as is, not redacted
-    assert still_there == [webhook_id]
-    assert done.structured_content["status"] == "done" and done.structured_content["verification"]["verified"]
+    assert list(still_there) == [webhook_id]
+    assert done.structured_content["status"] == "done" and done.structured_content["verified"]["ok"]
     assert [r.method for r in sandbox_transport.requests if r.method == "DELETE"] == ["DELETE"]
+
+
+async def test_without_elicitation_a_new_target_needs_a_token(server, sandbox_transport):
+    async with Client(server) as client:
+        webhook_id = await new_webhook(client)
+        preview = await client.call_tool("update_webhook", {"webhook_id": webhook_id, "target": "https://b.example/x"})
+        unchanged = (await webhooks(client))[webhook_id]["target"]
+        token = preview.structured_content["confirmation_token"]
+        done = await client.call_tool(
+            "update_webhook", {"webhook_id": webhook_id, "target": "https://b.example/x", "confirmation_token": token}
+        )
+    assert preview.structured_content["status"] == "confirmation_required"
+    assert preview.structured_content["preview"]["changes"] == ["target: https://example.com/hook → https://b.example/x"]
+    assert unchanged == "https://example.com/hook"
+    assert done.structured_content["status"] == "done" and done.structured_content["webhook"]["target"] == "https://b.example/x"
+    assert [r.method for r in sandbox_transport.requests].count("PATCH") == 1
 
 
 async def test_token_for_other_arguments_is_refused(server):
@@ -99,25 +152,46 @@ async def test_token_for_other_arguments_is_refused(server):
         second = await new_webhook(client, "https://example.com/2")
         token = (await client.call_tool("delete_webhook", {"webhook_id": first})).structured_content["confirmation_token"]
         refused = await client.call_tool("delete_webhook", {"webhook_id": second, "confirmation_token": token})
-        remaining = await webhook_ids(client)
-    assert refused.is_error
-    assert refused.structured_content["error"]["errorCode"] == "confirmation_refused"
-    assert "not issued for this tool, project and arguments" in refused.content[0].text
+        other_tool = await client.call_tool(
+            "replace_webhook",
+            {"webhook_id": first, "target": "https://example.com/1", "secret": "s" * 16, "triggers": ["ALL"], "confirmation_token": token},
+        )
+        other_project = await client.call_tool(
+            "delete_webhook", {"webhook_id": first, "project_id": "another-project", "confirmation_token": token}
+        )
+        remaining = await webhooks(client)
+    for result in (refused, other_tool):
+        assert result.is_error
+        assert result.structured_content["error"]["errorCode"] == "confirmation_refused"
+        assert "not issued for this tool, project and arguments" in result.content[0].text
+    assert other_project.is_error  # that project has no such webhook: the read before asking fails
     assert sorted(remaining) == sorted([first, second])
 
 
-async def test_token_used_twice_on_a_live_target_is_refused(make_server):
-    """Single use, shown on a target that still exists: the second redemption must fail on the token."""
-    tool_calls: list[str] = []
-    server = make_server()
-    register(server, _test_tool("drop_thing", tool_calls))
+async def test_token_is_bound_to_the_state_the_preview_showed(server):
     async with Client(server) as client:
-        token = (await client.call_tool("drop_thing", {"name": "x"})).structured_content["confirmation_token"]
-        first = await client.call_tool("drop_thing", {"name": "x", "confirmation_token": token})
-        second = await client.call_tool("drop_thing", {"name": "x", "confirmation_token": token})
+        webhook_id = await new_webhook(client)
+        token = (await client.call_tool("delete_webhook", {"webhook_id": webhook_id})).structured_content["confirmation_token"]
+        # Someone changes the webhook after the user saw the preview.
+        await client.call_tool("update_webhook", {"webhook_id": webhook_id, "triggers": ["BUNDLE_DONE"]})
+        refused = await client.call_tool("delete_webhook", {"webhook_id": webhook_id, "confirmation_token": token})
+        remaining = await webhooks(client)
+    assert refused.is_error and refused.structured_content["error"]["errorCode"] == "confirmation_refused"
+    assert "changed since the preview" in refused.content[0].text
+    assert list(remaining) == [webhook_id]
+
+
+async def test_token_works_once(server, sandbox_transport):
+    """Shown on a call that leaves the visible state unchanged, so only single use can refuse the second."""
+    async with Client(server) as client:
+        webhook_id = await new_webhook(client)
+        args = {"webhook_id": webhook_id, "target": "https://example.com/hook", "secret": "a-new-secret-1234", "triggers": ["ALL"]}
+        token = (await client.call_tool("replace_webhook", args)).structured_content["confirmation_token"]
+        first = await client.call_tool("replace_webhook", {**args, "confirmation_token": token})
+        second = await client.call_tool("replace_webhook", {**args, "confirmation_token": token})
     assert first.structured_content["status"] == "done"
     assert second.is_error and "already used" in second.content[0].text
-    assert tool_calls == ["sandbox-project:x"]
+    assert [r.method for r in sandbox_transport.requests].count("PUT") == 1
 
 
 async def test_token_expires(make_server):
@@ -128,45 +202,34 @@ async def test_token_expires(make_server):
         token = (await client.call_tool("delete_webhook", {"webhook_id": webhook_id})).structured_content["confirmation_token"]
         now[0] += 301
         expired = await client.call_tool("delete_webhook", {"webhook_id": webhook_id, "confirmation_token": token})
-        remaining = await webhook_ids(client)
+        remaining = await webhooks(client)
     assert expired.is_error and "expired" in expired.content[0].text
-    assert remaining == [webhook_id]
+    assert list(remaining) == [webhook_id]
 
 
 async def test_forged_and_malformed_tokens_are_refused(server):
     async with Client(server) as client:
         webhook_id = await new_webhook(client)
         token = (await client.call_tool("delete_webhook", {"webhook_id": webhook_id})).structured_content["confirmation_token"]
-        prefix, nonce, expiry, signature = token.split(".")
-        forged_signature = f"{prefix}.{nonce}.{expiry}.{'0' * len(signature)}"
-        longer_life = f"{prefix}.{nonce}.{int(expiry) + 3600}.{signature}"
-        results = [
-            await client.call_tool("delete_webhook", {"webhook_id": webhook_id, "confirmation_token": bad})
-            for bad in (forged_signature, longer_life, "yes-please", "")
+        prefix, nonce, expiry, call, state = token.split(".")
+        forged = [
+            f"{prefix}.{nonce}.{expiry}.{'0' * len(call)}.{state}",
+            f"{prefix}.{nonce}.{int(expiry) + 3600}.{call}.{state}",
+            f"{prefix}.{nonce}.0{expiry}.{call}.{state}",  # the same expiry, zero-padded
+            f"{prefix}.{nonce}.{expiry}\u00b2.{call}.{state}",
+            f"{prefix}.{nonce}.{'9' * 400}.{call}.{state}",
+            "yes-please",
         ]
-        remaining = await webhook_ids(client)
-    for result in results[:3]:
-        assert result.is_error and result.structured_content["error"]["errorCode"] == "confirmation_refused"
+        results = [
+            await client.call_tool("delete_webhook", {"webhook_id": webhook_id, "confirmation_token": bad}) for bad in forged
+        ]
+        empty = await client.call_tool("delete_webhook", {"webhook_id": webhook_id, "confirmation_token": ""})
+        remaining = await webhooks(client)
+    for result in results:
+        assert result.is_error and result.structured_content["error"]["errorCode"] in ("confirmation_refused", "invalid_arguments")
     # An empty token is no token: a fresh preview, nothing deleted.
-    assert results[3].structured_content["status"] == "confirmation_required"
-    assert remaining == [webhook_id]
-
-
-async def test_token_is_bound_to_tool_and_project(make_server):
-    calls: list[str] = []
-    server = make_server()
-    register(server, _test_tool("drop_thing", calls))
-    register(server, _test_tool("drop_other_thing", calls))
-    async with Client(server) as client:
-        token = (await client.call_tool("drop_thing", {"name": "x"})).structured_content["confirmation_token"]
-        other_tool = await client.call_tool("drop_other_thing", {"name": "x", "confirmation_token": token})
-        other_project = await client.call_tool(
-            "drop_thing", {"name": "x", "project_id": "another-project", "confirmation_token": token}
-        )
-        same = await client.call_tool("drop_thing", {"name": "x", "confirmation_token": token})
-    assert other_tool.is_error and other_project.is_error
-    assert same.structured_content["status"] == "done"
-    assert calls == ["sandbox-project:x"]
+    assert empty.structured_content["status"] == "confirmation_required"
+    assert list(remaining) == [webhook_id]
 
 
 async def test_strict_mode_refuses_clients_that_cannot_elicit(make_server):
@@ -174,52 +237,23 @@ async def test_strict_mode_refuses_clients_that_cannot_elicit(make_server):
     async with Client(server) as plain:
         webhook_id = await new_webhook(plain)
         refused = await plain.call_tool("delete_webhook", {"webhook_id": webhook_id})
-        remaining = await webhook_ids(plain)
+        remaining = await webhooks(plain)
     async with Client(server, elicitation_callback=answering("accept")) as eliciting:
         allowed = await eliciting.call_tool("delete_webhook", {"webhook_id": webhook_id})
     assert refused.is_error and "SINCH_MCP_CONFIRM=elicitation" in refused.content[0].text
     assert refused.structured_content["error"]["errorCode"] == "confirmation_refused"
-    assert remaining == [webhook_id]
+    assert list(remaining) == [webhook_id]
     assert allowed.structured_content["status"] == "done"
 
 
 @pytest.mark.parametrize("era", ERAS)
-async def test_elicitation_question_is_redacted(make_server, era):
+async def test_elicitation_question_is_redacted(server, era):
     asked: list = []
-    server = make_server()
-    register(server, _test_tool("drop_thing", [], extra={"authToken": "canary-auth-token-in-target-0001"}))
+    canary = "canary-signature-0123456789abcdef"
+    async with Client(server) as setup:
+        webhook_id = await new_webhook(setup, f"https://example.com/hook?token={canary}")
     async with Client(server, mode=era, elicitation_callback=answering("decline", asked=asked)) as client:
-        result = await client.call_tool("drop_thing", {"name": "x"})
+        result = await client.call_tool("delete_webhook", {"webhook_id": webhook_id})
     assert result.structured_content["status"] == "declined"
-    assert "canary-auth-token-in-target-0001" not in asked[0].message
-    assert '"authToken": "[redacted' in asked[0].message
-
-
-def test_a_delete_cannot_be_declared_without_confirmation():
-    with pytest.raises(TypeError, match="Toolset.destructive"):
-        Toolset("test", "test only").tool(DELETE_WEBHOOK, title="unguarded")
-
-
-def _test_tool(name: str, calls: list[str], extra: dict | None = None):
-    """A destructive tool on the same mechanism, whose target needs no API: a second tool to bind tokens to."""
-    toolset = Toolset("test", "test only")
-
-    async def read(call: Call, name: str) -> Webhook:
-        return Webhook(id=name, target="https://example.com", projectId=call.project_id, triggers=["ALL"], **(extra or {}))
-
-    async def verify(call: Call, name: str) -> Verification:
-        return Verification(verified=True, observed="gone")
-
-    def describe(target: Webhook) -> Consequences:
-        return Consequences(action=f"drop {target.id}", consequences=["it is gone"])
-
-    async def tool(call: Call, name: str) -> None:
-        calls.append(f"{call.project_id}:{name}")
-
-    tool.__name__ = name
-    toolset.destructive(
-        DELETE_WEBHOOK,
-        title=name,
-        confirm=Destructive(target=Webhook, read=read, describe=describe, verify=verify),
-    )(tool)
-    return toolset.tools[0]
+    assert canary not in asked[0].message and canary not in result.model_dump_json()
+    assert "token=[redacted]" in asked[0].message

@@ -109,7 +109,7 @@ async def test_stdio_lists_tools_and_round_trips(caplog):
             webhook_id = created["webhook"]["id"]
             got = await client.call_tool("get_webhook", {"webhook_id": webhook_id})
     assert EXPECTED_TOOLS <= tools
-    assert created["environment"] == "sandbox" and created["verification"]["verified"] is True
+    assert created["environment"] == "sandbox" and created["verified"]["ok"] is True
     assert [w["id"] for w in listed["webhooks"]] == [webhook_id]
     assert not got.is_error
     assert got.structured_content["webhook"]["target"] == "https://example.com/sinch/transport"
@@ -227,7 +227,7 @@ async def test_mcp_server_against_standalone_sandbox_over_real_http(sandbox_serv
         created, listed = await round_trip(client)
     assert created["environment"] == "sinch" and listed["environment"] == "sinch"
     assert created["project_id"] == SANDBOX_PROJECT_ID
-    assert created["verification"]["verified"] is True
+    assert created["verified"]["ok"] is True
     assert [w["id"] for w in listed["webhooks"]] == [created["webhook"]["id"]]
     # The webhook lives in the other process: a plain client sees it there.
     async with httpx.AsyncClient(base_url=base, auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET), timeout=10) as http:

@@ -58,6 +58,6 @@ async def test_every_fence_has_its_own_boundary(server, sandbox_transport):
     await plant_comment(sandbox_transport, "second")
     async with Client(server) as client:
         activities = (await client.call_tool("list_rcs_account_activities", {})).structured_content["activities"]
-    boundaries = {re.match(r"<untrusted-data boundary=(\w+)>", a["comment"]).group(1) for a in activities if a["comment"]}
+    boundaries = {re.match(r"<untrusted-data boundary=(\w+)>", a["comment"]).group(1) for a in activities if a.get("comment")}
     assert len(boundaries) == 2
     assert all(a["author"].startswith("<untrusted-data") for a in activities)

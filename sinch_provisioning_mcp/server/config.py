@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     sandbox: bool = Field(False, alias="SINCH_MCP_SANDBOX")
     toolsets: list[str] | None = Field(None, alias="SINCH_MCP_TOOLSETS")
     read_only: bool = Field(False, alias="SINCH_MCP_READ_ONLY")
+    mode: Literal["full", "compact"] = Field("full", alias="SINCH_MCP_MODE")
     confirm: Literal["auto", "elicitation"] = Field("auto", alias="SINCH_MCP_CONFIRM")
     confirm_secret: SecretStr | None = Field(None, alias="SINCH_MCP_CONFIRM_SECRET")
     confirm_ttl_seconds: int = Field(300, ge=10, le=3600, alias="SINCH_MCP_CONFIRM_TTL_SECONDS")

@@ -1,4 +1,7 @@
-"""The last pass over everything the server sends: redaction of results and errors."""
+"""The last pass over what the server sends outside tool results: redaction of prompts, resources, errors.
+
+Tool results are redacted once, where they are rendered (server/pipeline.py).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ from pydantic import BaseModel
 
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 
-# Methods whose results carry API data or tool output; listings carry only our own text.
-_DATA_METHODS = frozenset({"tools/call", "prompts/get", "resources/read", "completion/complete"})
+# Methods whose results may carry API data; listings carry only our own text.
+_DATA_METHODS = frozenset({"prompts/get", "resources/read", "completion/complete"})
 
 
 async def redact_results(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:

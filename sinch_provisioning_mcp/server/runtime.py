@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sinch_provisioning_mcp.api.client import ProvisioningClient
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationTokens
 from sinch_provisioning_mcp.server.config import Settings
-from sinch_provisioning_mcp.tools.base import Call, Environment
+from sinch_provisioning_mcp.tools.spec import Call, Environment
 
 
 class NotConfigured(Exception):

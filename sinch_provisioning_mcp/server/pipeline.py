@@ -1,0 +1,296 @@
+"""One path for every tool call, typed or through compact mode.
+
+validate the arguments → resolve the project → (confirm, when the operation's policy asks
+for this call) → run → render: one redaction pass over the structured result, with the
+text content derived from it. Failures anywhere become an `isError` result carrying the
+API's error fields; nothing raises past this module except programming errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.mcpserver import AcceptedElicitation, CancelledElicitation, DeclinedElicitation, Elicit
+from mcp_types import CallToolResult, ClientCapabilities, TextContent
+from pydantic import BaseModel, ValidationError
+from pydantic_core import to_jsonable_python
+
+from sinch_provisioning_mcp.api.errors import (
+    ApiError,
+    AuthError,
+    InvalidPathParameter,
+    OutcomeUnknownError,
+    ProvisioningError,
+    TransportError,
+    UrlNotAllowedError,
+)
+from sinch_provisioning_mcp.guardrails.confirm import ConfirmationRefused, ConfirmDecision, can_elicit, canonical
+from sinch_provisioning_mcp.guardrails.redact import REDACTOR
+from sinch_provisioning_mcp.server.runtime import NotConfigured, Runtime
+from sinch_provisioning_mcp.tools.spec import Arguments, Call, InvalidArguments, Preview, ToolSpec, plain
+
+EXPECTED = (ProvisioningError, InvalidArguments, NotConfigured, ConfirmationRefused)
+# errorCode of failures that are not the API's own, looked up along the exception's class hierarchy.
+_CODES: dict[type[Exception], str] = {
+    NotConfigured: "not_configured",
+    InvalidArguments: "invalid_arguments",
+    InvalidPathParameter: "invalid_arguments",
+    ConfirmationRefused: "confirmation_refused",
+    AuthError: "authentication_failed",
+    UrlNotAllowedError: "url_not_allowed",
+    OutcomeUnknownError: "outcome_unknown",
+    TransportError: "api_unreachable",
+    ProvisioningError: "provisioning_error",
+}
+_COMMON = ("project_id", "confirmation_token")
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A call's validated arguments and the common ones every tool takes."""
+
+    spec: ToolSpec
+    args: Arguments
+    project_id: str | None
+    token: str | None
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(arguments)"
+
+
+_LONG_ENUM = 8
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    if error["type"] == "missing":
+        return "required"
+    if error["type"] == "extra_forbidden":
+        return "not an argument of this tool"
+    expected = str((error.get("ctx") or {}).get("expected", ""))
+    if error["type"] in ("enum", "literal_error") and expected.count("'") > 2 * _LONG_ENUM:
+        # A long enum would cost the agent's context on every mistake; the schema states it already.
+        allowed = expected.split("'")[1::2]
+        return f"not an allowed value ({len(allowed)} allowed, e.g. {', '.join(allowed[:3])}: see the input schema)"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _lenient(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Lists and objects sent as JSON text are accepted, as some clients send them so."""
+    parsed = dict(raw)
+    for name, value in raw.items():
+        field = model.model_fields.get(name)
+        if field is not None and field.annotation is not str and isinstance(value, str) and value[:1] in "[{":
+            try:
+                parsed[name] = json.loads(value)
+            except ValueError:
+                pass
+    return parsed
+
+
+def _common(raw: Mapping[str, Any], name: str, limit: int) -> str | None:
+    value = raw.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise InvalidArguments(
+            f"Invalid arguments; nothing was sent: {name} must be a string of at most {limit} characters",
+            [{"field": name, "problem": f"a string of at most {limit} characters"}],
+        )
+    return value
+
+
+def bind(spec: ToolSpec, raw: Mapping[str, Any]) -> Invocation:
+    """Validate `raw` against the tool; `InvalidArguments` names each field and what is allowed."""
+    project_id = _common(raw, "project_id", 255)
+    token = _common(raw, "confirmation_token", 512) if spec.confirmation else None
+    own = {key: value for key, value in raw.items() if key not in _COMMON or (key == "confirmation_token" and not spec.confirmation)}
+    try:
+        args = spec.arguments.model_validate(_lenient(spec.arguments, own))
+    except ValidationError as exc:
+        problems = [
+            {"field": _field(tuple(e["loc"])), "problem": _problem(e)}
+            for e in exc.errors(include_input=False, include_url=False)
+        ]
+        lines = "\n".join(f"- {p['field']}: {p['problem']}" for p in problems)
+        raise InvalidArguments(f"Invalid arguments for {spec.name}; nothing was sent:\n{lines}", problems) from None
+    return Invocation(spec, args, project_id, token)
+
+
+def render(runtime: Runtime, project_id: str | None, body: Mapping[str, Any], *, is_error: bool = False, text: str | None = None) -> CallToolResult:
+    """The result envelope, redacted once; the text content is the same data (or `text`, for errors)."""
+    data = {"environment": runtime.environment, "project_id": project_id or runtime.default_project, **body}
+    structured = REDACTOR.data(to_jsonable_python(_dump(data)))
+    shown = REDACTOR.text(text) if text is not None else json.dumps(structured, separators=(",", ":"), ensure_ascii=False)
+    return CallToolResult(content=[TextContent(type="text", text=shown)], structured_content=structured, is_error=is_error)
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, Mapping):
+        return {key: _dump(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_dump(item) for item in value]
+    return value
+
+
+def error_result(exc: Exception, runtime: Runtime, project_id: str | None) -> CallToolResult:
+    error: dict[str, Any]
+    if isinstance(exc, ApiError):
+        error = exc.to_dict()
+        text = f"The Provisioning API refused {exc.operation} (HTTP {exc.status} {exc.error_code}): {exc.message}"
+        if exc.resolution:
+            text += f"\nResolution: {exc.resolution}"
+        if exc.additional_information:
+            text += f"\nAdditional information: {exc.additional_information}"
+    else:
+        code = next(_CODES[kind] for kind in type(exc).__mro__ if kind in _CODES)
+        error = {"errorCode": code, "message": str(exc)}
+        if isinstance(exc, InvalidArguments):
+            error["problems"] = exc.problems
+        text = str(exc)
+    # A lost answer to a change is the one failure after which the state must be read again.
+    body = {"error": error, "outcome_unknown": isinstance(exc, OutcomeUnknownError)}
+    return render(runtime, project_id, body, is_error=True, text=text)
+
+
+async def run_plain(runtime: Runtime, spec: ToolSpec, raw: Mapping[str, Any]) -> CallToolResult:
+    """A tool that never asks for confirmation."""
+    project_id = raw.get("project_id") if isinstance(raw.get("project_id"), str) else None
+    try:
+        invocation = bind(spec, raw)
+        project_id = invocation.project_id
+        call = runtime.call(project_id)
+        body = await spec.run(call, invocation.args)
+    except EXPECTED as exc:
+        return error_result(exc, runtime, project_id)
+    return render(runtime, call.project_id, body)
+
+
+# Confirmed tools: the SDK's resolvers run `preflight`, then `decide`, then the handler runs `finish`.
+
+
+@dataclass
+class Preflight:
+    """What the server knows before asking: the call, the target as it is now, what would change."""
+
+    invocation: Invocation | None = None
+    call: Call | None = None
+    target: Any = None
+    preview: Preview | None = None
+    needed: bool = False
+    failure: Exception | None = None
+
+
+class NotAsked:
+    """No question was put to the user: confirmation is not needed, or goes by token."""
+
+
+def state_digest(target: Any) -> str:
+    """What the preview showed, for binding a token to it: the same state gives the same digest."""
+    data = target.model_dump(mode="python") if isinstance(target, BaseModel) else target
+    return hashlib.sha256(canonical({"state": data}).encode()).hexdigest()
+
+
+async def preflight(runtime: Runtime, spec: ToolSpec, raw: Mapping[str, Any]) -> Preflight:
+    """Everything before the question; for a tool that never confirms (reached through compact mode), only the call."""
+    confirmation = spec.confirmation
+    try:
+        invocation = bind(spec, raw)
+        call = runtime.call(invocation.project_id)
+        if confirmation is None:
+            return Preflight(invocation, call)
+        target = await confirmation.read(call, invocation.args) if confirmation.read else None
+    except EXPECTED as exc:
+        return Preflight(failure=exc)
+    needed = confirmation.when(invocation.args, target) if confirmation.when else True
+    preview = confirmation.describe(invocation.args, target)
+    reason = spec.policy.confirm_reason
+    if reason and reason not in preview.consequences:
+        preview = preview.model_copy(update={"consequences": [*preview.consequences, reason]})
+    return Preflight(invocation, call, target, preview, needed)
+
+
+def decide(capabilities: ClientCapabilities | None, pre: Preflight) -> Elicit[ConfirmDecision] | NotAsked:
+    if pre.failure is not None or not pre.needed or pre.invocation.token or not can_elicit(capabilities):
+        return NotAsked()
+    return Elicit(question(pre), ConfirmDecision)
+
+
+def question(pre: Preflight) -> str:
+    # The question travels to the client outside any result, so it is redacted here.
+    assert pre.call is not None and pre.preview is not None
+    where = "the SANDBOX project" if pre.call.environment == "sandbox" else "project"
+    lines = [f"{pre.preview.action} in {where} {pre.call.project_id}."]
+    if pre.target is not None:
+        state = REDACTOR.data(to_jsonable_python(_dump(pre.target)))
+        lines.append(f"Current state: {json.dumps(state, ensure_ascii=False, separators=(',', ':'))}")
+    lines += [f"Change: {item}" for item in pre.preview.changes]
+    lines += ["Consequences:", *[f"- {item}" for item in pre.preview.consequences]]
+    return REDACTOR.text("\n".join(lines))
+
+
+async def finish(runtime: Runtime, pre: Preflight, decision: Any) -> CallToolResult:
+    if pre.failure is not None:
+        project_id = pre.invocation.project_id if pre.invocation else None
+        return error_result(pre.failure, runtime, project_id)
+    invocation, call = pre.invocation, pre.call
+    assert invocation is not None and call is not None
+    spec = invocation.spec
+    shown = {"preview": pre.preview, "target": pre.target}
+    if pre.needed:
+        if isinstance(decision, DeclinedElicitation | CancelledElicitation):
+            status = "declined" if isinstance(decision, DeclinedElicitation) else "cancelled"
+            return render(runtime, call.project_id, {"status": status, **shown, "next_steps": ["Nothing was changed."]})
+        asked = isinstance(decision, AcceptedElicitation) and isinstance(decision.data, ConfirmDecision)
+        if asked and not decision.data.confirm:
+            return render(runtime, call.project_id, {"status": "declined", **shown, "next_steps": ["Nothing was changed: the user did not confirm."]})
+        if not asked:
+            try:
+                issued = _by_token(runtime, pre)
+            except ConfirmationRefused as exc:
+                return error_result(exc, runtime, call.project_id)
+            if issued is not None:
+                return render(runtime, call.project_id, issued)
+    try:
+        body = await spec.run(call, invocation.args)
+    except EXPECTED as exc:
+        return error_result(exc, runtime, call.project_id)
+    return render(runtime, call.project_id, {"status": "done", **body} if spec.confirmation else body)
+
+
+def _by_token(runtime: Runtime, pre: Preflight) -> dict[str, Any] | None:
+    """Confirmation without elicitation: a preview and a token first, the change on the second call."""
+    invocation, call = pre.invocation, pre.call
+    assert invocation is not None and call is not None
+    spec = invocation.spec
+    if runtime.settings.confirm == "elicitation":
+        raise ConfirmationRefused(
+            "This server requires confirmation through MCP elicitation (SINCH_MCP_CONFIRM=elicitation) and this "
+            "client cannot elicit; nothing was changed. Use a client with elicitation support."
+        )
+    bound = plain(invocation.args)
+    digest = state_digest(pre.target)
+    if invocation.token is None:
+        token, expires = runtime.tokens.issue(spec.name, call.project_id, bound, digest)
+        return {
+            "status": "confirmation_required",
+            "preview": pre.preview,
+            "target": pre.target,
+            "confirmation_token": token,
+            "token_expires_at": expires,
+            "next_steps": [
+                "Show the user `preview` and ask whether to go ahead.",
+                f"If they agree, call {spec.name} again with the same arguments and this confirmation_token.",
+            ],
+        }
+    runtime.tokens.redeem(invocation.token, spec.name, call.project_id, bound, digest)
+    return None
