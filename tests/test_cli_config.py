@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from conftest import RecordingTransport
 from sinch_provisioning_mcp import __version__
 from sinch_provisioning_mcp.cli import main
+from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
 from sinch_provisioning_mcp.server.app import build_server
 from sinch_provisioning_mcp.server.config import ConfigError, Settings, load_settings
 
@@ -177,6 +178,57 @@ def test_unknown_toolset_in_process(capsys):
     err = capsys.readouterr().err
     assert err.startswith("configuration error: unknown toolset(s) nope;")
     assert "webhooks" in err and "rcs" in err
+
+
+def served_sandbox(monkeypatch: pytest.MonkeyPatch, *args: str) -> dict:
+    """What `sinch-provisioning-mcp sandbox ARGS` hands to uvicorn, captured instead of served."""
+    import uvicorn
+
+    served: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
+    assert main(["sandbox", *args]) == 0
+    return served
+
+
+async def sandbox_settings(app) -> tuple[dict, dict]:
+    """The token response and the clock control of a served sandbox app."""
+    key = (SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
+        token = await client.post("/oauth2/token", auth=key, data={"grant_type": "client_credentials"})
+        clock = await client.get("/_sandbox/clock", auth=key)
+    return token.json(), clock.json()
+
+
+async def test_sandbox_subcommand_takes_token_lifetime_and_transition_delay(monkeypatch):
+    served = served_sandbox(monkeypatch, "--port", "8123", "--token-lifetime", "7", "--transition-delay", "0.5")
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8123)
+    token, clock = await sandbox_settings(served["app"])
+    assert token["expires_in"] == 7
+    assert clock["transitionDelaySeconds"] == 0.5
+
+
+async def test_sandbox_subcommand_defaults_are_sinch_like(monkeypatch):
+    token, clock = await sandbox_settings(served_sandbox(monkeypatch)["app"])
+    assert token["expires_in"] == 3599
+    assert clock["transitionDelaySeconds"] == 5
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--token-lifetime", "0"],
+        ["--token-lifetime", "1.5"],
+        ["--token-lifetime", "soon"],
+        ["--transition-delay", "-1"],
+        ["--transition-delay", "inf"],
+        ["--transition-delay", "nan"],
+    ],
+)
+def test_sandbox_subcommand_refuses_bad_durations(capsys, args):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sandbox", *args])
+    assert exit_info.value.code == 2
+    assert "seconds" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
