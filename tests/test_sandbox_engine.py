@@ -397,6 +397,25 @@ async def test_an_outcome_for_the_type_applies_to_the_next_reviews_only(client):
     assert other_state == "APPROVED"  # outcomes are per project
 
 
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"resourceType": "gadget", "outcome": "exploded"}, "outcome must be one of the following values: rejected"),
+        ({"resourceType": "gadget_part", "outcome": "rejected"}, "resourceType must be one of the following values: gadget"),
+        ({"resourceType": "gadget", "outcome": "rejected", "count": 0}, "count must not be less than 1"),
+        ({"resourceType": "gadget", "outcome": "rejected", "resourceId": ""}, "resourceId should not be empty"),
+    ],
+)
+async def test_outcomes_are_checked_against_the_declared_lifecycle(client, body, problem):
+    response = await client.post(f"{CONTROLS}/outcomes", json=body)
+    assert response.status_code == 400
+    assert response.json()["additionalInformation"]["validationErrors"] == [problem]
+    gadget = await create(client)
+    await move(client, gadget["id"], "submit")
+    await advance(client, DELAY)
+    assert await state_of(client, gadget["id"]) == "APPROVED"
+
+
 async def test_a_deleted_resource_never_transitions(client):
     gadget = await create(client)
     await move(client, gadget["id"], "submit")

@@ -26,6 +26,7 @@ from .errors import PapiError, http_error_handler, papi_error_handler
 from .family import Family
 from .faults import FaultMiddleware
 from .state import SandboxState
+from .tokens import DEFAULT_LIFETIME_SECONDS
 
 FAMILIES: tuple[Family, ...] = (webhooks.FAMILY, rcs_accounts.FAMILY)
 
@@ -52,7 +53,8 @@ def create_app(
     options); `families` lets a test add a family of its own to the built-in ones.
     """
     if state is None:
-        state = SandboxState() if token_lifetime_seconds is None else SandboxState(token_lifetime_seconds=token_lifetime_seconds)
+        lifetime = DEFAULT_LIFETIME_SECONDS if token_lifetime_seconds is None else token_lifetime_seconds
+        state = SandboxState(token_lifetime_seconds=lifetime)
     elif token_lifetime_seconds is not None:
         raise TypeError("give token_lifetime_seconds to the SandboxState you pass")
     authenticated = [Middleware(RequireApiAuth)]

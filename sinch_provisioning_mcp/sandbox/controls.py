@@ -15,7 +15,7 @@ JSON, checked and refused like the API's, errors in the PAPI shape.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -23,16 +23,15 @@ from starlette.routing import Route
 
 from .context import state_of
 from .errors import invalid_input, not_found
-from .faults import KINDS, Fault
+from .faults import KINDS, METHODS, Fault
 from .resources import ResourceType
 from .validation import Rule, read_json_object, validate
 from .values import iso8601
 
 MAX_SEED = 100_000  # one call's worth: enough for any list benchmark, bounded memory
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _FAULT_RULES = (
     Rule("kind", enum=KINDS),
-    Rule("method", required=False, enum=_METHODS),
+    Rule("method", required=False, enum=METHODS),
     Rule("path", required=False, not_empty=True),
     Rule("status", type="integer", required=False),
     Rule("retryAfter", type="integer", required=False, minimum=0),
@@ -46,7 +45,7 @@ def _resource_types(request: Request) -> dict[str, ResourceType]:
     return request.app.state.resource_types
 
 
-def _resource_type_rule(request: Request, usable: Any = lambda type_: True) -> Rule:
+def _resource_type_rule(request: Request, usable: Callable[[ResourceType], bool]) -> Rule:
     names = tuple(name for name, type_ in _resource_types(request).items() if usable(type_))
     return Rule("resourceType", enum=names)
 

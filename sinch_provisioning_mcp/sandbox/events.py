@@ -6,9 +6,9 @@ bookkeeping: a `sequence` (1, 2, ... per project), when it happened, and which r
 it is about. Delivering them (signing, retries) is a later issue's; the outbox only keeps
 them, and lets a reader ask for everything after a sequence number or wait for the next.
 
-Waiting: `arrival()` hands out an `anyio.Event` that the next `emit()` sets. Events are
-created lazily because an anyio event needs a running event loop, while the outbox is
-built by plain synchronous code (the state, fixtures).
+Waiting: `wait()` parks on an `anyio.Event` that the next `emit()` sets. The event is
+made when someone waits, because an anyio event needs a running event loop, while the
+outbox is built by plain synchronous code (the state, fixtures).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Event:
     payload: dict[str, Any]
     created: float
     resource_type: str
-    resource_id: str
+    resource_id: str | None  # None for a singleton (the project's RCS account)
     comment: str | None = None
 
     def public(self) -> dict[str, Any]:
@@ -48,7 +48,7 @@ class Event:
 class Outbox:
     def __init__(self) -> None:
         self._events: list[Event] = []
-        self._waiters: list[anyio.Event] = []
+        self._waiters: set[anyio.Event] = set()
 
     @property
     def last_sequence(self) -> int:
@@ -61,13 +61,12 @@ class Outbox:
         *,
         created: float,
         resource_type: str,
-        resource_id: str,
+        resource_id: str | None,
         comment: str | None = None,
     ) -> Event:
         event = Event(self.last_sequence + 1, trigger, payload, created, resource_type, resource_id, comment)
         self._events.append(event)
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
+        for waiter in self._waiters:
             waiter.set()
         return event
 
@@ -75,8 +74,12 @@ class Outbox:
         """Every event with a sequence number above `sequence`, oldest first."""
         return self._events[max(sequence, 0) :]
 
-    def arrival(self) -> anyio.Event:
-        """Set by the next `emit()`; call from inside the event loop."""
+    async def wait(self, seconds: float) -> None:
+        """Until the next `emit()`, or `seconds` at most."""
         waiter = anyio.Event()
-        self._waiters.append(waiter)
-        return waiter
+        self._waiters.add(waiter)
+        try:
+            with anyio.move_on_after(seconds):
+                await waiter.wait()
+        finally:
+            self._waiters.discard(waiter)

@@ -45,6 +45,7 @@ from .auth import bearer_token
 
 Kind = Literal["status", "delay", "drop", "drop_after", "malformed_json", "html", "expire_token"]
 KINDS: tuple[Kind, ...] = ("status", "delay", "drop", "drop_after", "malformed_json", "html", "expire_token")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # What a rate limiter or an overloaded backend answers, in the API's error shape.
 # too_many_requests and internal_error are the catalog's; the gateway codes are ours.
@@ -57,6 +58,7 @@ STATUS_BODIES = {
 }
 _DEFAULT_STATUS = {"status": 503, "html": 502, "malformed_json": 200}
 _GLOBAL_SCOPE = "/v1/"
+_CONTROLS = "/_sandbox"
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -82,21 +84,27 @@ class Fault:
     count: int | None = None
     probability: float = 1.0
     id: str = ""  # given by FaultInjector.add
+    _pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}")
+        if self.method is not None and self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}")
         if self.status is None:
             self.status = _DEFAULT_STATUS.get(self.kind)
         if self.kind == "status" and self.status not in STATUS_BODIES:
             raise ValueError(f"status faults answer one of {sorted(STATUS_BODIES)}")
+        if self.status is not None and self.status not in set(HTTPStatus):
+            raise ValueError(f"{self.status} is not an HTTP status")
         if self.count is not None and self.count < 1:
             raise ValueError("count must be at least 1")
         if not 0 < self.probability <= 1:
             raise ValueError("probability must be in (0, 1]")
         if self.path is not None and not self.path.startswith("/"):
             raise ValueError("path must be a path template starting with /")
-        self.method = self.method.upper() if self.method else None
+        if self.path is not None and self.path.startswith(_CONTROLS):
+            raise ValueError("the /_sandbox controls cannot fail: they are how faults are cleared")
         self._pattern = _template_pattern(self.path) if self.path else None
 
     def matches(self, method: str, path: str) -> bool:
@@ -120,13 +128,10 @@ class Fault:
         }
 
 
-@dataclass
 class FaultInjector:
-    seed: int | None = None
-    _faults: list[Fault] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._random = random.Random(self.seed)
+    def __init__(self, seed: int | None = None) -> None:
+        self._faults: list[Fault] = []
+        self._random = random.Random(seed)
         self._ids = itertools.count(1)
 
     @property
@@ -162,7 +167,10 @@ class FaultInjector:
         return None
 
 
-_HTML_PAGE = "<html>\r\n<head><title>{0}</title></head>\r\n<body>\r\n<center><h1>{0}</h1></center>\r\n</body>\r\n</html>\r\n"
+# The page a reverse proxy (nginx here) serves when the service behind it fails.
+_HTML_PAGE = (
+    "<html>\r\n<head><title>{0}</title></head>\r\n<body>\r\n<center><h1>{0}</h1></center>\r\n</body>\r\n</html>\r\n"
+)
 _TRUNCATED_JSON = b'{"totalSize": 1, "pageSize": 15, "items": [{"id": "01H'
 
 Apply = Callable[[Fault, ASGIApp, Scope, Receive, Send], Awaitable[None]]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.requests import Request
 
@@ -64,6 +64,9 @@ class Limit:
     error: Callable[[], PapiError]
 
 
+Match = Literal["any_of", "equals", "prefix", "contains"]
+
+
 @dataclass(frozen=True)
 class Filter:
     """A list query parameter. `any_of` takes repeated or comma-separated values (the
@@ -74,7 +77,7 @@ class Filter:
 
     param: str
     value: Callable[[Resource], Any]
-    match: str = "any_of"
+    match: Match = "any_of"
     allowed: tuple[str, ...] | None = None
     error: str = "invalid_input"
 
@@ -186,9 +189,11 @@ class Resource(Container):
         return "/".join(self.key)
 
     @property
-    def ref(self) -> str:
+    def ref(self) -> str | None:
+        """Its key and its parents', joined; None for a project's singleton (it needs no name)."""
         parent = self._home.parent
-        return self.id if parent is None else f"{parent.ref}/{self.id}"
+        parts = [*([parent.ref] if parent is not None and parent.ref else []), *self.key]
+        return "/".join(parts) or None
 
     @property
     def state(self) -> str | None:
@@ -287,7 +292,9 @@ class Resource(Container):
 
 def _wrong_state() -> PapiError:
     # For transitions declared without the API's own refusal; the code is the sandbox's.
-    return PapiError(409, "invalid_state", "The resource is not in a state that allows this.", "Read it and retry later.")
+    return PapiError(
+        409, "invalid_state", "The resource is not in a state that allows this.", "Read it and retry later."
+    )
 
 
 class Collection:
@@ -301,7 +308,7 @@ class Collection:
         self._seeded = 0
 
     def __iter__(self) -> Iterator[Resource]:
-        return iter(list(self._items.values()))
+        return iter(self._items.values())
 
     def __len__(self) -> int:
         return len(self._items)
@@ -322,7 +329,8 @@ class Collection:
 
     def seed(self, count: int) -> list[Resource]:
         """`count` resources from the type's `sample`, already settled: they predate any
-        webhook, so they emit no event; their history starts with a CREATED by Sinch."""
+        webhook, so they emit no event; their history starts with a CREATED by Sinch.
+        The API's rules hold (unique fields, limits): seeding stops at the first refusal."""
         if self.type.sample is None:
             raise ValueError(f"{self.type.name} declares no sample to seed from")
         now = self.project.state.clock.now()
@@ -391,7 +399,9 @@ class Listing:
         return cls(type_, page, tuple(filters), _sort(request, type_.sort))
 
     def render(self, collection: Collection) -> dict[str, Any]:
-        items = [item for item in collection.ordered() if all(_matches(rule, wanted, item) for rule, wanted in self.filters)]
+        items = [
+            item for item in collection.ordered() if all(_matches(rule, wanted, item) for rule, wanted in self.filters)
+        ]
         if self.sort is not None:
             key, descending = self.sort
             items.sort(key=key, reverse=descending)
@@ -447,5 +457,6 @@ def activities_page(page: Page, resource: Resource) -> dict[str, Any]:
     """`GET .../activities` (page parsed with ACTIVITIES_PAGE before the lookup): the
     trail newest first, ties going to the later entry."""
     trail = resource.activities
-    newest_first = [trail[i] for i in sorted(range(len(trail)), key=lambda i: (trail[i].created, i), reverse=True)]
+    order = sorted(range(len(trail)), key=lambda i: (trail[i].created, i), reverse=True)
+    newest_first = [trail[i] for i in order]
     return page.render(newest_first, "notifications", Activity.public)

@@ -19,8 +19,6 @@ import secrets
 import time
 from collections.abc import Callable
 
-import anyio
-
 from .clock import Clock
 from .events import Event, Outbox
 from .faults import FaultInjector
@@ -114,7 +112,5 @@ class SandboxState:
             events = outbox.after(after)
             if events:
                 return events
-            arrived = outbox.arrival()
             due = self.scheduler.next_due()
-            with anyio.move_on_after(math.inf if due is None else max(due - self.clock.now(), 0.0)):
-                await arrived.wait()
+            await outbox.wait(math.inf if due is None else max(due - self.clock.now(), 0.0))

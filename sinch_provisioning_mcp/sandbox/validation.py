@@ -121,11 +121,16 @@ def _problems(rule: Rule, value: Any) -> list[str]:
     if rule.type in ("integer", "number"):
         problems = []
         if rule.minimum is not None and value < rule.minimum:
-            problems.append(f"{name} must not be less than {rule.minimum:g}")
+            problems.append(f"{name} must not be less than {_number(rule.minimum)}")
         if rule.maximum is not None and value > rule.maximum:
-            problems.append(f"{name} must not be greater than {rule.maximum:g}")
+            problems.append(f"{name} must not be greater than {_number(rule.maximum)}")
         return problems
     return []
+
+
+def _number(value: float) -> str:
+    """As JavaScript prints it: 1, not 1.0."""
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _string_problems(rule: Rule, value: str) -> list[str]:
@@ -208,9 +213,12 @@ def is_url(value: str) -> bool:
     )
 
 
+_EMAIL_LOCAL_PART = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}")
+
+
 def _is_email(value: str) -> bool:
     local, at, domain = value.rpartition("@")
-    return bool(at and local) and re.fullmatch(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}", local) is not None and _is_fqdn(domain)
+    return bool(at) and _EMAIL_LOCAL_PART.fullmatch(local) is not None and _is_fqdn(domain)
 
 
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
