@@ -52,14 +52,17 @@ class NoSleep:
 
 
 @asynccontextmanager
-async def project_client(state: SandboxState, sleep: NoSleep) -> AsyncIterator[ProvisioningClient]:
+async def project_client(
+    state: SandboxState, sleep: NoSleep, transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[ProvisioningClient]:
+    """The project's own client on the sandbox serving `state` (through `transport` if given)."""
     origin = "http://sandbox.invalid"
     async with open_client(
         base_url=origin,
         auth_url=f"{origin}/oauth2/token",
         key_id=SANDBOX_KEY_ID,
         key_secret=SANDBOX_KEY_SECRET,
-        transport=httpx.ASGITransport(app=create_app(state)),
+        transport=transport or httpx.ASGITransport(app=create_app(state)),
         extra_origins=frozenset({origin}),
     ) as client:
         client._sleep = sleep  # type: ignore[attr-defined]  # retries recorded, never waited
@@ -222,15 +225,7 @@ async def test_expire_token_ends_the_token_in_use_and_the_client_refreshes_once(
                 tokens.append(response.json()["access_token"])
             return response
 
-    origin = "http://sandbox.invalid"
-    async with open_client(
-        base_url=origin,
-        auth_url=f"{origin}/oauth2/token",
-        key_id=SANDBOX_KEY_ID,
-        key_secret=SANDBOX_KEY_SECRET,
-        transport=Recording(),
-        extra_origins=frozenset({origin}),
-    ) as client:
+    async with project_client(state, NoSleep(), Recording()) as client:
         await client.call(ops.LIST_WEBHOOKS, PROJECT)
         state.faults.add(Fault("expire_token", count=1))
         await client.call(ops.LIST_WEBHOOKS, PROJECT)
