@@ -7,6 +7,8 @@ import sys
 
 from sinch_provisioning_mcp import __version__
 from sinch_provisioning_mcp.guardrails.urls import is_loopback
+from sinch_provisioning_mcp.sandbox.state import DEFAULT_TRANSITION_DELAY_SECONDS
+from sinch_provisioning_mcp.sandbox.tokens import DEFAULT_LIFETIME_SECONDS
 from sinch_provisioning_mcp.server.config import ConfigError, load_settings
 
 
@@ -28,14 +30,44 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="{sandbox,demo}")
     sandbox = commands.add_parser("sandbox", help="run the simulator alone as an HTTP server on loopback")
     sandbox.add_argument("--port", type=int, default=8080, dest="sandbox_port", help="default 8080")
+    sandbox.add_argument(
+        "--token-lifetime",
+        type=_positive_int,
+        default=DEFAULT_LIFETIME_SECONDS,
+        metavar="SECONDS",
+        help=f"lifetime of issued access tokens (default {DEFAULT_LIFETIME_SECONDS}, as Sinch's)",
+    )
+    sandbox.add_argument(
+        "--transition-delay",
+        type=_non_negative_float,
+        default=DEFAULT_TRANSITION_DELAY_SECONDS,
+        metavar="SECONDS",
+        help=f"time a review, launch or bundle takes (default {DEFAULT_TRANSITION_DELAY_SECONDS:g})",
+    )
     commands.add_parser("demo", help="walk a provisioning-webhook set-up against the sandbox over stdio")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds, at least 1")
+    return int(text)
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, at least 0")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "sandbox":
-        return _serve_sandbox(args.sandbox_port)
+        return _serve_sandbox(args.sandbox_port, args.token_lifetime, args.transition_delay)
     if args.command == "demo":
         from sinch_provisioning_mcp.demo import run_demo
 
@@ -64,17 +96,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _serve_sandbox(port: int) -> int:
+def _serve_sandbox(port: int, token_lifetime: int, transition_delay: float) -> int:
     import uvicorn
 
-    from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_PROJECT_ID, create_app
+    from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_PROJECT_ID, SandboxState, create_app
 
+    state = SandboxState(token_lifetime_seconds=token_lifetime, transition_delay_seconds=transition_delay)
     # Loopback only: the simulator accepts published credentials and must not be reachable from elsewhere.
     print(
         f"Sinch Provisioning API sandbox on http://127.0.0.1:{port} (API under /v1/projects/..., "
-        f"token endpoint /oauth2/token); key id {SANDBOX_KEY_ID}, project {SANDBOX_PROJECT_ID}. "
-        "Point a server at it with SINCH_PROVISIONING_URL, SINCH_AUTH_URL and SINCH_ALLOW_LOOPBACK=1.",
+        f"token endpoint /oauth2/token, controls under /_sandbox); key id {SANDBOX_KEY_ID}, "
+        f"project {SANDBOX_PROJECT_ID}. Point a server at it with SINCH_PROVISIONING_URL, SINCH_AUTH_URL "
+        "and SINCH_ALLOW_LOOPBACK=1.",
         file=sys.stderr,
     )
-    uvicorn.run(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(create_app(state), host="127.0.0.1", port=port, log_level="warning")
     return 0

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 import anyio
 import httpx
 import pytest
+from conftest import RecordingTransport
 
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.auth import Authenticator, BasicAuth, OAuthClientCredentials
@@ -38,13 +39,15 @@ from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.sandbox import (
     SANDBOX_KEY_ID,
     SANDBOX_KEY_SECRET,
-    SANDBOX_PROJECT_ID,
+    SandboxState,
     create_app,
 )
 
 API = "https://provisioning.api.sinch.com"
 TOKEN_URL = "https://auth.sinch.com/oauth2/token"
 PROJECT = "proj-1"
+# An empty sandbox project: the seeded one holds fixtures these round trips would count.
+SANDBOX_PROJECT = "api-client-project"
 KEY_ID = "key-id-0123"
 KEY_SECRET = "key-secret-very-private-9876"
 SANDBOX_ORIGIN = "http://sandbox.invalid"
@@ -140,7 +143,10 @@ def token_response(token: str, expires_in: int = 3600) -> httpx.Response:
 
 @asynccontextmanager
 async def sandbox_client(
-    *, auth_mode: str = "oauth", key_secret: str = SANDBOX_KEY_SECRET
+    *,
+    auth_mode: str = "oauth",
+    key_secret: str = SANDBOX_KEY_SECRET,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[ProvisioningClient]:
     async with open_client(
         base_url=SANDBOX_ORIGIN,
@@ -148,7 +154,7 @@ async def sandbox_client(
         key_id=SANDBOX_KEY_ID,
         key_secret=key_secret,
         auth_mode=auth_mode,  # type: ignore[arg-type]
-        transport=httpx.ASGITransport(app=create_app()),
+        transport=transport or httpx.ASGITransport(app=create_app()),
         extra_origins=frozenset({SANDBOX_ORIGIN}),
     ) as client:
         yield client
@@ -164,48 +170,48 @@ def new_hook(n: int = 0, secret: str = "hook-secret-1") -> dict[str, Any]:
 @pytest.mark.parametrize("auth_mode", ["oauth", "basic"])
 async def test_sandbox_webhook_round_trip(auth_mode):
     async with sandbox_client(auth_mode=auth_mode) as client:
-        created = await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT_ID, body=new_hook(1))
+        created = await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT, body=new_hook(1))
         assert set(created) == {"id", "target", "projectId", "triggers"}  # the secret is never echoed
         assert created["target"] == "https://hooks.example.com/01"
-        assert created["projectId"] == SANDBOX_PROJECT_ID
+        assert created["projectId"] == SANDBOX_PROJECT
         assert created["triggers"] == ["ALL"]
 
-        fetched = await client.call(ops.GET_WEBHOOK, SANDBOX_PROJECT_ID, path={"webhookId": created["id"]})
+        fetched = await client.call(ops.GET_WEBHOOK, SANDBOX_PROJECT, path={"webhookId": created["id"]})
         assert fetched == created
 
-        items, total = await client.paginate(ops.LIST_WEBHOOKS, SANDBOX_PROJECT_ID, "webhooks")
+        items, total = await client.paginate(ops.LIST_WEBHOOKS, SANDBOX_PROJECT, "webhooks")
         assert items == [created]
         assert total == 1
 
-        deleted = await client.call(ops.DELETE_WEBHOOK, SANDBOX_PROJECT_ID, path={"webhookId": created["id"]})
+        deleted = await client.call(ops.DELETE_WEBHOOK, SANDBOX_PROJECT, path={"webhookId": created["id"]})
         assert deleted is None  # 204 No Content
 
-        items, total = await client.paginate(ops.LIST_WEBHOOKS, SANDBOX_PROJECT_ID, "webhooks")
+        items, total = await client.paginate(ops.LIST_WEBHOOKS, SANDBOX_PROJECT, "webhooks")
         assert (items, total) == ([], 0)
 
 
 async def test_sandbox_pagination_walks_every_page():
     async with sandbox_client() as client:
         for n in range(12):
-            await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT_ID, body=new_hook(n))
+            await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT, body=new_hook(n))
         items, total = await client.paginate(
-            ops.LIST_WEBHOOKS, SANDBOX_PROJECT_ID, "webhooks", query={"pageSize": 5}
+            ops.LIST_WEBHOOKS, SANDBOX_PROJECT, "webhooks", query={"pageSize": 5}
         )
         assert total == 12
         assert [item["target"] for item in items] == [f"https://hooks.example.com/{n:02d}" for n in range(12)]
 
-        first = await client.call(ops.LIST_WEBHOOKS, SANDBOX_PROJECT_ID, query={"pageSize": 5})
+        first = await client.call(ops.LIST_WEBHOOKS, SANDBOX_PROJECT, query={"pageSize": 5})
         rest, _ = await client.paginate(
-            ops.LIST_WEBHOOKS, SANDBOX_PROJECT_ID, "webhooks", query={"pageSize": 5, "pageToken": first["nextPageToken"]}
+            ops.LIST_WEBHOOKS, SANDBOX_PROJECT, "webhooks", query={"pageSize": 5, "pageToken": first["nextPageToken"]}
         )
         assert first["webhooks"] + rest == items
 
 
 async def test_sandbox_duplicate_target_is_api_error_with_every_field():
     async with sandbox_client() as client:
-        await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT_ID, body=new_hook(1))
+        await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT, body=new_hook(1))
         with pytest.raises(ApiError) as info:
-            await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT_ID, body=new_hook(1, secret="other"))
+            await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT, body=new_hook(1, secret="other"))
     err = info.value
     assert err.status == 409
     assert err.error_code == "webhook_exists"
@@ -219,7 +225,7 @@ async def test_sandbox_duplicate_target_is_api_error_with_every_field():
 async def test_sandbox_missing_webhook_is_404_api_error():
     async with sandbox_client() as client:
         with pytest.raises(ApiError) as info:
-            await client.call(ops.GET_WEBHOOK, SANDBOX_PROJECT_ID, path={"webhookId": ABSENT_ULID})
+            await client.call(ops.GET_WEBHOOK, SANDBOX_PROJECT, path={"webhookId": ABSENT_ULID})
     err = info.value
     assert (err.status, err.error_code) == (404, "webhook_not_found")
     assert err.message == "Webhook not found."
@@ -232,7 +238,7 @@ async def test_sandbox_validation_error_carries_additional_information():
         with pytest.raises(ApiError) as info:
             await client.call(
                 ops.CREATE_WEBHOOK,
-                SANDBOX_PROJECT_ID,
+                SANDBOX_PROJECT,
                 body={"target": "not a url", "secret": "s", "triggers": ["ALL"]},
             )
     err = info.value
@@ -244,7 +250,7 @@ async def test_sandbox_wrong_secret_oauth_is_auth_error_without_the_secret():
     wrong = "definitely-wrong-secret-4242"
     async with sandbox_client(key_secret=wrong) as client:
         with pytest.raises(AuthError) as info:
-            await client.call(ops.LIST_WEBHOOKS, SANDBOX_PROJECT_ID)
+            await client.call(ops.LIST_WEBHOOKS, SANDBOX_PROJECT)
     assert "401" in str(info.value)
     assert wrong not in str(info.value)
 
@@ -252,8 +258,32 @@ async def test_sandbox_wrong_secret_oauth_is_auth_error_without_the_secret():
 async def test_sandbox_wrong_secret_basic_is_401_api_error():
     async with sandbox_client(auth_mode="basic", key_secret="definitely-wrong-secret-4242") as client:
         with pytest.raises(ApiError) as info:
-            await client.call(ops.LIST_WEBHOOKS, SANDBOX_PROJECT_ID)
+            await client.call(ops.LIST_WEBHOOKS, SANDBOX_PROJECT)
     assert (info.value.status, info.value.error_code) == (401, "unauthorized_error")
+
+
+async def test_sandbox_expired_token_is_refreshed_once_and_the_call_succeeds():
+    """The client holds a token the sandbox has expired (its clock moved past `exp`, while
+    the client's own clock says the token is fresh): the 401 challenge makes it fetch one
+    new token and repeat the call once."""
+    state = SandboxState(token_lifetime_seconds=120)
+    transport = RecordingTransport(httpx.ASGITransport(app=create_app(state)))
+    async with sandbox_client(transport=transport) as client:
+        await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT, body=new_hook(1))
+        state.advance(120)
+        items, total = await client.paginate(ops.LIST_WEBHOOKS, SANDBOX_PROJECT, "webhooks")
+    assert total == 1 and items[0]["target"] == "https://hooks.example.com/01"
+    calls = [(r.method, r.url.path) for r in transport.requests]
+    webhooks = f"/v1/projects/{SANDBOX_PROJECT}/webhooks"
+    assert calls == [
+        ("POST", "/oauth2/token"),
+        ("POST", webhooks),
+        ("GET", webhooks),  # refused: Jwt is expired
+        ("POST", "/oauth2/token"),
+        ("GET", webhooks),
+    ]
+    created_with, refused, repeated_with = (r.headers["Authorization"] for r in transport.requests if r.url.path == webhooks)
+    assert created_with == refused != repeated_with
 
 
 # --------------------------------------------------------------------------- 2. OAuth
@@ -320,10 +350,19 @@ async def test_token_is_cached_across_calls_and_refetched_near_expiry():
         ]
 
 
-async def test_401_refreshes_token_exactly_once_then_succeeds():
+# The challenges a refused token comes with: the Node SDK's own test form, and the sandbox's.
+TOKEN_CHALLENGES = [
+    'Bearer realm="sinch", error="invalid_token", error_description="expired"',
+    'Bearer realm="sinch", error="invalid_token", error_description="Jwt is expired"',
+    'Bearer realm="sinch", error="invalid_token", error_description="Invalid token"',
+]
+
+
+@pytest.mark.parametrize("challenge", TOKEN_CHALLENGES)
+async def test_401_with_token_challenge_refreshes_exactly_once_then_succeeds(challenge):
     def api(request: httpx.Request) -> httpx.Response:
         if request.headers["Authorization"] == "Bearer tok-old":
-            return papi(401, "unauthorized_error")
+            return papi(401, "unauthorized_error", headers={"WWW-Authenticate": challenge})
         return ok()
 
     async with mock_client(oauth_handler(api, ["tok-old", "tok-new"]), auth=oauth()) as (client, mock, sleeps):
@@ -333,10 +372,27 @@ async def test_401_refreshes_token_exactly_once_then_succeeds():
     assert sleeps.delays == []
 
 
-async def test_second_401_surfaces_as_api_error_without_looping():
+@pytest.mark.parametrize("challenge", [None, 'Bearer realm="sinch"', 'Basic realm="Realm"'])
+async def test_401_without_token_challenge_is_not_refreshed(challenge):
+    """A 401 that does not blame the token (wrong project, no credentials) fails again with a new one."""
+    headers = {"WWW-Authenticate": challenge} if challenge else None
     async with mock_client(
-        oauth_handler(lambda r: papi(401, "unauthorized_error"), ["tok-1", "tok-2", "tok-3"]), auth=oauth()
-    ) as (client, mock, sleeps):
+        oauth_handler(lambda r: papi(401, "unauthorized_error", headers=headers), ["tok-1", "tok-2"]), auth=oauth()
+    ) as (client, mock, _):
+        with pytest.raises(ApiError) as info:
+            await client.call(ops.LIST_WEBHOOKS, PROJECT)
+    assert (info.value.status, info.value.error_code) == (401, "unauthorized_error")
+    assert len(mock.token_requests()) == 1
+    assert len(mock.api_requests()) == 1
+
+
+async def test_second_401_surfaces_as_api_error_without_looping():
+    refused = papi(401, "unauthorized_error", headers={"WWW-Authenticate": TOKEN_CHALLENGES[1]})
+    async with mock_client(oauth_handler(lambda r: refused, ["tok-1", "tok-2", "tok-3"]), auth=oauth()) as (
+        client,
+        mock,
+        sleeps,
+    ):
         with pytest.raises(ApiError) as info:
             await client.call(ops.LIST_WEBHOOKS, PROJECT)
     assert (info.value.status, info.value.error_code) == (401, "unauthorized_error")

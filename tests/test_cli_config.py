@@ -17,7 +17,8 @@ from pydantic import SecretStr
 from conftest import RecordingTransport
 from sinch_provisioning_mcp import __version__
 from sinch_provisioning_mcp.cli import main
-from sinch_provisioning_mcp.server.app import build_server
+from sinch_provisioning_mcp.sandbox import FIXTURE_WEBHOOK_ID, SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
+from sinch_provisioning_mcp.server.app import build_server, embedded_sandbox
 from sinch_provisioning_mcp.server.config import ConfigError, Settings, load_settings
 
 CANARY_KEY_ID = "canary-key-id-5d1e9a7c"
@@ -177,6 +178,57 @@ def test_unknown_toolset_in_process(capsys):
     err = capsys.readouterr().err
     assert err.startswith("configuration error: unknown toolset(s) nope;")
     assert "webhooks" in err and "rcs" in err
+
+
+def served_sandbox(monkeypatch: pytest.MonkeyPatch, *args: str) -> dict:
+    """What `sinch-provisioning-mcp sandbox ARGS` hands to uvicorn, captured instead of served."""
+    import uvicorn
+
+    served: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
+    assert main(["sandbox", *args]) == 0
+    return served
+
+
+async def sandbox_settings(app) -> tuple[dict, dict]:
+    """The token response and the clock control of a served sandbox app."""
+    key = (SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
+        token = await client.post("/oauth2/token", auth=key, data={"grant_type": "client_credentials"})
+        clock = await client.get("/_sandbox/clock", auth=key)
+    return token.json(), clock.json()
+
+
+async def test_sandbox_subcommand_takes_token_lifetime_and_transition_delay(monkeypatch):
+    served = served_sandbox(monkeypatch, "--port", "8123", "--token-lifetime", "7", "--transition-delay", "0.5")
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8123)
+    token, clock = await sandbox_settings(served["app"])
+    assert token["expires_in"] == 7
+    assert clock["transitionDelaySeconds"] == 0.5
+
+
+async def test_sandbox_subcommand_defaults_are_sinch_like(monkeypatch):
+    token, clock = await sandbox_settings(served_sandbox(monkeypatch)["app"])
+    assert token["expires_in"] == 3599
+    assert clock["transitionDelaySeconds"] == 5
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--token-lifetime", "0"],
+        ["--token-lifetime", "1.5"],
+        ["--token-lifetime", "soon"],
+        ["--transition-delay", "-1"],
+        ["--transition-delay", "inf"],
+        ["--transition-delay", "nan"],
+    ],
+)
+def test_sandbox_subcommand_refuses_bad_durations(capsys, args):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sandbox", *args])
+    assert exit_info.value.code == 2
+    assert "seconds" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -344,7 +396,8 @@ async def test_sandbox_needs_no_project_and_says_so(make_server, sandbox_transpo
         assert not result.is_error, result.content
         assert result.structured_content["environment"] == "sandbox"
         assert result.structured_content["project_id"] == "sandbox-project"
-    assert [w["id"] for w in listed.structured_content["webhooks"]] == [created.structured_content["webhook"]["id"]]
+    listed_ids = {w["id"] for w in listed.structured_content["webhooks"]}
+    assert listed_ids == {created.structured_content["webhook"]["id"], FIXTURE_WEBHOOK_ID}
     assert "GET /v1/projects/sandbox-project/webhooks" in sandbox_transport.api_calls()
 
 
@@ -357,7 +410,7 @@ async def test_sandbox_project_id_argument_reaches_another_project(make_server, 
     assert other.structured_content["project_id"] == "other-project"
     assert other.structured_content["environment"] == "sandbox"
     assert other.structured_content["webhooks"] == [] and other.structured_content["total_size"] == 0
-    assert default.structured_content["total_size"] == 1
+    assert default.structured_content["total_size"] == 2  # the seeded fixture and the new one
     assert "GET /v1/projects/other-project/webhooks" in sandbox_transport.api_calls()
 
 
@@ -465,3 +518,14 @@ async def test_api_error_from_mock_sinch_is_reported_with_its_fields(real_settin
     assert error["status"] == 404 and error["errorCode"] == "not_found"
     assert result.structured_content["environment"] == "sinch"
     assert json.dumps(result.structured_content).count(CANARY_KEY_SECRET) == 0
+
+
+async def test_sandbox_token_lifetime_reaches_the_embedded_sandbox(monkeypatch):
+    monkeypatch.setenv("SINCH_SANDBOX_TOKEN_LIFETIME", "7")
+    transport = embedded_sandbox(load_settings(sandbox=True))
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.invalid") as http:
+        response = await http.post(
+            "/oauth2/token", data={"grant_type": "client_credentials"}, auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
+        )
+    claims = json.loads(base64.urlsafe_b64decode(response.json()["access_token"].split(".")[1] + "=="))
+    assert response.json()["expires_in"] == 7 and claims["exp"] - claims["iat"] == 7

@@ -6,6 +6,8 @@ import pytest
 from mcp import Client
 from mcp_types import ElicitResult
 
+from sinch_provisioning_mcp.sandbox import FIXTURE_WEBHOOK_ID
+
 ERAS = ["legacy", "2026-07-28"]
 ABSENT = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
@@ -18,8 +20,9 @@ async def new_webhook(client: Client, target: str = "https://example.com/hook") 
 
 
 async def webhooks(client: Client) -> dict[str, dict]:
+    """The project's webhooks but the sandbox's seeded fixture."""
     listed = (await client.call_tool("list_webhooks", {})).structured_content["webhooks"]
-    return {w["id"]: w for w in listed}
+    return {w["id"]: w for w in listed if w["id"] != FIXTURE_WEBHOOK_ID}
 
 
 def answering(action: str, content: dict | None = None, asked: list | None = None):

@@ -15,6 +15,7 @@ from sinch_provisioning_mcp.sandbox import (
     create_app,
 )
 from sinch_provisioning_mcp.sandbox.values import iso8601
+from sinch_provisioning_mcp.sandbox.webhooks import WEBHOOKS
 
 KEY = (SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
 HOOK = {"target": "https://hooks.example.com/", "secret": "s", "triggers": ["ALL"]}
@@ -44,8 +45,8 @@ async def test_unknown_routes_are_json_404(path):
 
 async def test_each_app_gets_fresh_state():
     async with client_for(create_app()) as first, client_for(create_app()) as second:
-        assert (await first.post(f"/v1/projects/{SANDBOX_PROJECT_ID}/webhooks", json=HOOK)).status_code == 201
-        listed = (await second.get(f"/v1/projects/{SANDBOX_PROJECT_ID}/webhooks")).json()
+        assert (await first.post("/v1/projects/fresh-project/webhooks", json=HOOK)).status_code == 201
+        listed = (await second.get("/v1/projects/fresh-project/webhooks")).json()
     assert listed["totalSize"] == 0
 
 
@@ -56,16 +57,18 @@ async def test_apps_given_the_same_state_share_it():
         fetched = await second.get(f"/v1/projects/shared/webhooks/{created['id']}")
     assert fetched.status_code == 200
     assert fetched.json() == created
-    assert state.project("shared").webhooks[created["id"]].secret == "s"
+    assert state.project("shared").collection(WEBHOOKS).get(created["id"]).data["secret"] == "s"
 
 
-def test_only_the_default_project_is_seeded_with_an_rcs_account():
+async def test_only_the_default_project_is_seeded_with_an_rcs_account():
     state = SandboxState(clock=lambda: 0.0)
-    seeded = state.project(SANDBOX_PROJECT_ID).rcs_account
-    assert seeded is not None
-    assert [(a.type, a.author, a.created) for a in seeded.activities] == [("CREATED", "Sinch", 0.0)]
-    assert state.project("anything-else").rcs_account is None
-    assert state.project("anything-else") is state.project("anything-else")
+    async with client_for(create_app(state)) as first, client_for(create_app(state)) as second:
+        seeded = (await first.get(f"/v1/projects/{SANDBOX_PROJECT_ID}/rcs/activities")).json()
+        # A second app on the same state does not seed the account again.
+        assert (await second.get(f"/v1/projects/{SANDBOX_PROJECT_ID}/rcs/activities")).json() == seeded
+        elsewhere = await first.get("/v1/projects/anything-else/rcs/activities")
+    assert seeded["notifications"] == [{"type": "CREATED", "created": "1970-01-01T00:00:00.000Z", "author": "Sinch"}]
+    assert elsewhere.status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
-"""Sandbox credentials: the OAuth2 token endpoint and the API's Basic/Bearer check."""
+"""Sandbox credentials: the OAuth2 token endpoint, its JWTs, and the API's Basic/Bearer check."""
 
 import base64
+import json
+import math
 
 import httpx
 import pytest
@@ -9,6 +11,7 @@ from sinch_provisioning_mcp.sandbox import (
     SANDBOX_KEY_ID,
     SANDBOX_KEY_SECRET,
     SANDBOX_PROJECT_ID,
+    SandboxState,
     create_app,
 )
 
@@ -34,11 +37,24 @@ async def issue(client, **kwargs) -> httpx.Response:
     return await client.post("/oauth2/token", **kwargs)
 
 
+EXPIRED = 'Bearer realm="sinch", error="invalid_token", error_description="Jwt is expired"'
+INVALID = 'Bearer realm="sinch", error="invalid_token", error_description="Invalid token"'
+
+
 def basic_header(raw: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(raw.encode()).decode()}
 
 
-async def test_token_endpoint_issues_an_opaque_bearer_token(client):
+def decode_part(part: str) -> dict:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def claims_of(token: str) -> dict:
+    """What the official Node SDK reads from a token (it decodes `exp` to renew early)."""
+    return decode_part(token.split(".")[1])
+
+
+async def test_token_endpoint_issues_a_signed_jwt(client, clock):
     response = await issue(client)
     assert response.status_code == 200
     body = response.json()
@@ -46,10 +62,30 @@ async def test_token_endpoint_issues_an_opaque_bearer_token(client):
     assert body["expires_in"] == 3599
     assert body["scope"] == ""
     assert body["token_type"] == "bearer"
-    assert len(body["access_token"]) >= 32
     assert response.headers["cache-control"] == "no-store"
-    second = (await issue(client)).json()["access_token"]
-    assert second != body["access_token"]
+    header, payload, signature = body["access_token"].split(".")
+    assert decode_part(header) == {"alg": "HS256", "typ": "JWT"}
+    claims = decode_part(payload)
+    assert set(claims) == {"sub", "iat", "exp", "jti"}
+    assert claims["sub"] == SANDBOX_KEY_ID
+    assert claims["iat"] == math.floor(clock.now)
+    assert claims["exp"] == claims["iat"] + body["expires_in"]
+    assert len(base64.urlsafe_b64decode(signature + "=")) == 32  # HMAC-SHA256
+    second = claims_of((await issue(client)).json()["access_token"])
+    assert second["jti"] != claims["jti"]
+
+
+async def test_token_lifetime_is_a_sandbox_option():
+    app = create_app(token_lifetime_seconds=5)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
+        body = (await issue(client)).json()
+    assert body["expires_in"] == 5
+    claims = claims_of(body["access_token"])
+    assert claims["exp"] - claims["iat"] == 5
+    with pytest.raises(TypeError):
+        create_app(SandboxState(), token_lifetime_seconds=5)
+    with pytest.raises(ValueError):
+        SandboxState(token_lifetime_seconds=0)
 
 
 @pytest.mark.parametrize(
@@ -89,21 +125,31 @@ async def test_token_endpoint_accepts_only_post(client):
     assert response.headers["allow"] == "POST"
 
 
-async def test_issued_token_authorises_api_calls_until_it_expires(client, clock):
+async def test_issued_token_authorises_api_calls_until_its_exp(client, clock):
     token = (await issue(client)).json()["access_token"]
     bearer = {"Authorization": f"Bearer {token}"}
     assert (await client.get(WEBHOOKS, headers=bearer)).status_code == 200
 
-    clock.now += 3598.9
+    clock.now = claims_of(token)["exp"] - 0.001
     assert (await client.get(WEBHOOKS, headers=bearer)).status_code == 200
 
-    clock.now += 0.1
+    clock.now += 0.001
     expired = await client.get(WEBHOOKS, headers=bearer)
     assert expired.status_code == 401
     assert expired.json() == UNAUTHORIZED
+    # The challenge the official SDK refreshes on: it contains "expired".
+    assert expired.headers["www-authenticate"] == EXPIRED
     # A fresh token works again: expiry is per token, not per client.
     fresh = (await issue(client)).json()["access_token"]
     assert (await client.get(WEBHOOKS, headers={"Authorization": f"Bearer {fresh}"})).status_code == 200
+
+
+async def test_a_token_expires_when_the_sandbox_clock_is_advanced(client):
+    token = (await issue(client)).json()["access_token"]
+    advanced = await client.post("/_sandbox/clock/advance", json={"seconds": 3599}, auth=KEY)
+    assert advanced.status_code == 200
+    expired = await client.get(WEBHOOKS, headers={"Authorization": f"Bearer {token}"})
+    assert expired.headers["www-authenticate"] == EXPIRED
 
 
 async def test_basic_auth_with_the_sandbox_key_is_accepted(client):
@@ -112,21 +158,35 @@ async def test_basic_auth_with_the_sandbox_key_is_accepted(client):
 
 
 @pytest.mark.parametrize(
-    "headers",
+    ("headers", "challenge"),
     [
-        {},
-        {"Authorization": "Bearer never-issued"},
-        {"Authorization": "Bearer "},
-        basic_header(f"{SANDBOX_KEY_ID}:wrong-secret"),
-        {"Authorization": "Basic %%%"},
-        {"Authorization": f"Token {SANDBOX_KEY_SECRET}"},
+        ({}, 'Bearer realm="sinch"'),
+        ({"Authorization": "Bearer never-issued"}, INVALID),
+        ({"Authorization": "Bearer "}, INVALID),
+        ({"Authorization": "Bearer a.b.c"}, INVALID),
+        (basic_header(f"{SANDBOX_KEY_ID}:wrong-secret"), 'Basic realm="sinch"'),
+        ({"Authorization": "Basic %%%"}, 'Basic realm="sinch"'),
+        ({"Authorization": f"Token {SANDBOX_KEY_SECRET}"}, 'Bearer realm="sinch"'),
     ],
-    ids=["none", "unknown-token", "empty-token", "wrong-secret", "bad-base64", "other-scheme"],
+    ids=["none", "unknown-token", "empty-token", "jwt-shaped-garbage", "wrong-secret", "bad-base64", "other-scheme"],
 )
-async def test_api_refuses_missing_or_wrong_credentials(client, headers):
+async def test_api_refuses_missing_or_wrong_credentials(client, headers, challenge):
     response = await client.get(WEBHOOKS, headers=headers)
     assert response.status_code == 401
     assert response.json() == UNAUTHORIZED
+    assert response.headers["www-authenticate"] == challenge
+
+
+async def test_a_forged_token_is_invalid_not_expired(client, clock):
+    token = (await issue(client)).json()["access_token"]
+    header, payload, signature = token.split(".")
+    later = dict(claims_of(token), exp=claims_of(token)["exp"] + 86400)
+    longer = base64.urlsafe_b64encode(json.dumps(later).encode()).decode().rstrip("=")
+    tampered = signature[:-1] + ("B" if signature[-1] == "A" else "A")
+    for forged in (f"{header}.{longer}.{signature}", f"{header}.{payload}.{tampered}", f"{header}.{payload}."):
+        response = await client.get(WEBHOOKS, headers={"Authorization": f"Bearer {forged}"})
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == INVALID
 
 
 async def test_every_project_route_is_authenticated_even_unknown_ones(client):
@@ -154,3 +214,4 @@ async def test_tokens_belong_to_the_state_that_issued_them(client):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other_app), base_url="http://sandbox") as other:
         response = await other.get(WEBHOOKS, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
+    assert response.headers["www-authenticate"] == INVALID

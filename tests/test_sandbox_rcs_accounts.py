@@ -136,3 +136,12 @@ async def test_wrong_methods_are_405(client):
     response = await client.get(COMMENTS)
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
+
+
+async def test_a_comment_is_a_webhook_event_and_a_refused_one_is_not(client):
+    outbox = f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outbox"
+    await client.post(COMMENTS, json={"comment": ""})
+    await client.post(COMMENTS, json={"comment": "Brand approved?"})
+    (event,) = (await client.get(outbox)).json()["events"]
+    assert (event["trigger"], event["comment"]) == ("RCS_ACCOUNT_COMMENT_ADDED", "Brand approved?")
+    assert event["created"] == "2023-11-14T22:13:20.250Z"

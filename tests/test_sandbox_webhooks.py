@@ -1,5 +1,6 @@
 """Sandbox Webhooks family: the six operations and the product rules behind them."""
 
+import json
 import re
 
 import httpx
@@ -275,9 +276,56 @@ async def test_target_must_be_an_absolute_http_url(client, target):
     assert "target must be a URL address" in validation_errors(response)
 
 
-async def test_http_and_ports_and_queries_are_valid_targets(client):
-    created = await create(client, target="http://localhost:8080/hook?x=1")
-    assert created["target"] == "http://localhost:8080/hook?x=1"
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://localhost:3000/cb",  # no top-level domain
+        "http://intranet/cb",
+        "https://example.c/cb",  # a one-letter TLD
+        "https://example.123/cb",  # a numeric TLD
+        "https://exa_mple.com/cb",
+        "https://-example.com/cb",
+        "https://example.com./cb",
+        "https://example.com:0/cb",
+    ],
+)
+async def test_target_host_needs_a_top_level_domain_or_an_ip(client, target):
+    response = await client.post(WEBHOOKS, json=body(target=target))
+    assert validation_errors(response) == ["target must be a URL address"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1:3000/cb",
+        "http://[::1]:8080/cb",
+        "http://hooks.example.com:8080/hook?x=1",
+        "https://user:pw@xn--bcher-kva.example/cb",
+        "https://sub.domain.example.co.uk/a/b#frag",
+    ],
+)
+async def test_http_and_ips_and_ports_and_queries_are_valid_targets(client, target):
+    created = await create(client, target=target)
+    assert created["target"] == target
+
+
+async def test_target_is_at_most_742_characters(client):
+    prefix = "https://hooks.example.com/"
+    longest = prefix + "a" * (742 - len(prefix))
+    assert (await create(client, target=longest))["target"] == longest
+    response = await client.post(WEBHOOKS, json=body(target=longest + "b"))
+    assert validation_errors(response) == ["target must be shorter than or equal to 742 characters"]
+
+
+async def test_secret_is_1_to_128_characters(client):
+    await create(client, target="https://hooks.example.com/128", secret="s" * 128)
+    response = await client.post(WEBHOOKS, json=body(secret="s" * 129))
+    assert validation_errors(response) == ["secret must be shorter than or equal to 128 characters"]
+    created = await create(client, target="https://hooks.example.com/patched")
+    response = await client.patch(f"{WEBHOOKS}/{created['id']}", json={"secret": "s" * 129})
+    assert validation_errors(response) == ["secret must be shorter than or equal to 128 characters"]
+    response = await client.put(f"{WEBHOOKS}/{created['id']}", json=body(secret=""))
+    assert validation_errors(response) == ["secret should not be empty"]
 
 
 async def test_create_lists_every_problem_at_once(client):
@@ -291,15 +339,36 @@ async def test_create_lists_every_problem_at_once(client):
     ]
 
 
+INVALID_PAYLOAD = {
+    "errorCode": "invalid_payload",
+    "message": "Invalid payload.",
+    "resolution": "Correct payload and submit again.",
+}
+
+
 @pytest.mark.parametrize("content", [b"{not json", b"", b"[1, 2]", b'"text"', b"\xff\xfe"])
 async def test_malformed_body_is_invalid_payload(client, content):
     response = await client.post(WEBHOOKS, content=content, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
-    assert response.json() == {
-        "errorCode": "invalid_payload",
-        "message": "Invalid payload.",
-        "resolution": "Correct payload and submit again.",
-    }
+    assert response.json() == INVALID_PAYLOAD
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "text/plain", "application/x-www-form-urlencoded", "application/jsonp", "multipart/form-data"]
+)
+async def test_a_body_not_sent_as_json_is_invalid_payload(client, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    content = json.dumps(body()).encode()
+    response = await client.post(WEBHOOKS, content=content, headers=headers)
+    assert response.status_code == 400
+    assert response.json() == INVALID_PAYLOAD
+    assert (await client.get(WEBHOOKS)).json()["totalSize"] == 0
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "Application/JSON"])
+async def test_json_media_type_parameters_and_case_are_accepted(client, content_type):
+    response = await client.post(WEBHOOKS, content=json.dumps(body()).encode(), headers={"Content-Type": content_type})
+    assert response.status_code == 201
 
 
 async def test_unsupported_method_on_the_collection_is_405(client):

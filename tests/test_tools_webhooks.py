@@ -42,8 +42,8 @@ async def test_secret_goes_to_the_api_but_never_comes_back(server, sandbox_trans
         assert SECRET not in shown.model_dump_json()
 
 
-async def test_list_get_replace_update(server):
-    async with Client(server) as client:
+async def test_list_get_replace_update(make_server):
+    async with Client(make_server(project_id="webhook-tools")) as client:
         first = (await create(client, "https://b.example.com/x")).structured_content["webhook"]
         await create(client, "https://a.example.com/x", ["BUNDLE_DONE"])
         listed = (await client.call_tool("list_webhooks", {})).structured_content
@@ -83,8 +83,8 @@ async def test_api_error_carries_every_papi_field(server):
     assert "webhook_exists" in text and error["resolution"] in text
 
 
-async def test_sixteenth_webhook_hits_the_limit(server):
-    async with Client(server) as client:
+async def test_sixteenth_webhook_hits_the_limit(make_server):
+    async with Client(make_server(project_id="webhook-tools")) as client:
         for n in range(15):
             assert not (await create(client, f"https://example.com/{n}")).is_error
         listed = (await client.call_tool("list_webhooks", {})).structured_content
@@ -137,7 +137,7 @@ async def test_project_id_argument_selects_another_project(server):
         other = (await client.call_tool("list_webhooks", {"project_id": "another-project"})).structured_content
         default = (await client.call_tool("list_webhooks", {})).structured_content
     assert other["project_id"] == "another-project" and other["webhooks"] == []
-    assert len(default["webhooks"]) == 1
+    assert len(default["webhooks"]) == 2  # the seeded fixture and the new one
 
 
 async def test_rcs_comment_round_trip(server):

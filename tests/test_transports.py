@@ -17,7 +17,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID
+from sinch_provisioning_mcp.sandbox import FIXTURE_WEBHOOK_ID, SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID
 from sinch_provisioning_mcp.server.app import build_server
 from sinch_provisioning_mcp.server.config import load_settings
 
@@ -110,7 +110,7 @@ async def test_stdio_lists_tools_and_round_trips(caplog):
             got = await client.call_tool("get_webhook", {"webhook_id": webhook_id})
     assert EXPECTED_TOOLS <= tools
     assert created["environment"] == "sandbox" and created["verified"]["ok"] is True
-    assert [w["id"] for w in listed["webhooks"]] == [webhook_id]
+    assert [w["id"] for w in listed["webhooks"] if w["id"] != FIXTURE_WEBHOOK_ID] == [webhook_id]
     assert not got.is_error
     assert got.structured_content["webhook"]["target"] == "https://example.com/sinch/transport"
     assert got.structured_content["environment"] == "sandbox"
@@ -164,7 +164,7 @@ async def test_streamable_http_lists_tools_and_round_trips(http_server):
         created, listed = await round_trip(client)
     assert EXPECTED_TOOLS <= tools
     assert created["environment"] == "sandbox" and created["project_id"] == SANDBOX_PROJECT_ID
-    assert [w["id"] for w in listed["webhooks"]] == [created["webhook"]["id"]]
+    assert [w["id"] for w in listed["webhooks"] if w["id"] != FIXTURE_WEBHOOK_ID] == [created["webhook"]["id"]]
 
 
 async def test_streamable_http_state_outlives_a_session(http_server):
@@ -173,7 +173,7 @@ async def test_streamable_http_state_outlives_a_session(http_server):
         created, _ = await round_trip(client)
     async with Client(url) as client:
         listed = await client.call_tool("list_webhooks", {})
-    assert [w["id"] for w in listed.structured_content["webhooks"]] == [created["webhook"]["id"]]
+    assert [w["id"] for w in listed.structured_content["webhooks"] if w["id"] != FIXTURE_WEBHOOK_ID] == [created["webhook"]["id"]]
 
 
 # --- 9. the standalone sandbox -----------------------------------------------------------------
@@ -201,7 +201,7 @@ async def test_standalone_sandbox_speaks_oauth_and_the_api(sandbox_server):
             "/oauth2/token", auth=(SANDBOX_KEY_ID, "wrong"), data={"grant_type": "client_credentials"}
         )
     assert listed.status_code == 200
-    assert listed.json()["webhooks"] == []
+    assert [w["id"] for w in listed.json()["webhooks"]] == [FIXTURE_WEBHOOK_ID]  # only the seeded fixture
     assert refused.status_code == 401
     assert bad_key.status_code == 401
     # The banner goes to stderr and tells how to point a server at it.
@@ -228,11 +228,11 @@ async def test_mcp_server_against_standalone_sandbox_over_real_http(sandbox_serv
     assert created["environment"] == "sinch" and listed["environment"] == "sinch"
     assert created["project_id"] == SANDBOX_PROJECT_ID
     assert created["verified"]["ok"] is True
-    assert [w["id"] for w in listed["webhooks"]] == [created["webhook"]["id"]]
+    assert [w["id"] for w in listed["webhooks"] if w["id"] != FIXTURE_WEBHOOK_ID] == [created["webhook"]["id"]]
     # The webhook lives in the other process: a plain client sees it there.
     async with httpx.AsyncClient(base_url=base, auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET), timeout=10) as http:
         seen = await http.get(f"/v1/projects/{SANDBOX_PROJECT_ID}/webhooks")
-    assert [w["id"] for w in seen.json()["webhooks"]] == [created["webhook"]["id"]]
+    assert [w["id"] for w in seen.json()["webhooks"] if w["id"] != FIXTURE_WEBHOOK_ID] == [created["webhook"]["id"]]
 
 
 # --- 10. the demo ------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ async def test_injected_comment_comes_back_fenced_and_nothing_else_happens(serve
     # Nothing but the one read ran, the webhook is still there, and the text leaked nowhere else.
     assert sandbox_transport.api_calls()[0] == "GET /v1/projects/sandbox-project/rcs/activities"
     assert not any(r.method == "DELETE" for r in sandbox_transport.requests)
-    assert len(remaining) == 1
+    assert len(remaining) == 2  # the seeded fixture and the one created
     assert "SYSTEM OVERRIDE" not in tools.model_dump_json() and "SYSTEM OVERRIDE" not in instructions
 
 

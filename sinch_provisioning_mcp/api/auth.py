@@ -2,12 +2,14 @@
 
 The OAuth token is fetched once, cached until shortly before `expires_in`, shared by
 concurrent calls (one fetch however many calls start together) and refreshed when the API
-answers 401. Every token issued is registered with the redactor before anyone sees it.
+answers 401 with a challenge saying the token itself was refused (`token_refused`). Every
+token issued is registered with the redactor before anyone sees it.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import time
 from collections.abc import Callable
 
@@ -20,6 +22,18 @@ from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 # Renew this long before the token's own expiry, so a call never starts with a token
 # that dies in flight.
 _EXPIRY_MARGIN_SECONDS = 60
+_INVALID_TOKEN = re.compile(r'\berror\s*=\s*"?invalid_token\b', re.IGNORECASE)
+
+
+def token_refused(challenge: str | None) -> bool:
+    """Whether a 401's `WWW-Authenticate` says the bearer token was refused, so that a new
+    token can succeed: RFC 6750's `error="invalid_token"` (expired, revoked, malformed),
+    or any challenge mentioning "expired", the one rule the official Node SDK refreshes
+    on. Any other 401 (a wrong project, a refused key) would fail again with a new token.
+    """
+    if not challenge:
+        return False
+    return _INVALID_TOKEN.search(challenge) is not None or "expired" in challenge.lower()
 
 
 def basic_header(key_id: str, key_secret: str) -> str:

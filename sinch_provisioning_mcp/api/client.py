@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 import httpx
 
-from sinch_provisioning_mcp.api.auth import Authenticator
+from sinch_provisioning_mcp.api.auth import Authenticator, token_refused
 from sinch_provisioning_mcp.api.errors import ApiError, OutcomeUnknownError, TransportError
 from sinch_provisioning_mcp.api.operations import Operation
 from sinch_provisioning_mcp.api.retry import RETRYABLE_STATUS, RetryPolicy
@@ -74,7 +74,11 @@ class ProvisioningClient:
 
             _log_attempt(op, response.status_code, started, attempt)
             status = response.status_code
-            if status == 401 and not refreshed and await self._auth.refresh(header):
+            # One refresh per call, and only when the challenge blames the token: any
+            # other 401 would be refused again, and a second one after a fresh token is
+            # the caller's to see, not a loop.
+            challenge = response.headers.get("WWW-Authenticate")
+            if status == 401 and not refreshed and token_refused(challenge) and await self._auth.refresh(header):
                 refreshed = True
                 continue
             if status in RETRYABLE_STATUS and (status == 429 or op.method != "POST"):

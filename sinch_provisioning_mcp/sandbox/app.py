@@ -1,34 +1,79 @@
-"""Assembles the sandbox application: token endpoint, authenticated project routes, errors.
+"""Assembles the sandbox application: token endpoint, families, controls, faults, timers.
 
-Each API family is one module exposing `routes` relative to `/v1/projects/{projectId}`;
-adding a family means adding its module to `_FAMILIES`, and it is authenticated and
-error-shaped like the rest without further wiring.
+Each API family is one module exposing a `FAMILY` (routes relative to
+`/v1/projects/{projectId}`, the resource types it declares); adding a family means
+adding it to `FAMILIES`, and it is authenticated, error-shaped, faultable and reachable
+by the `/_sandbox` controls without further wiring.
+
+Per request, outermost first: faults (a gateway's failures come before anything else),
+then every timed transition due by now is applied (so each request sees the state the
+clock says), then routing, authentication and the family's handler.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import rcs_accounts, webhooks
+from . import controls, rcs_accounts, webhooks
 from .auth import RequireApiAuth, token_endpoint
 from .errors import PapiError, http_error_handler, papi_error_handler
+from .family import Family
+from .faults import FaultMiddleware
 from .state import SandboxState
+from .tokens import DEFAULT_LIFETIME_SECONDS
 
-_FAMILIES = (webhooks, rcs_accounts)
+FAMILIES: tuple[Family, ...] = (webhooks.FAMILY, rcs_accounts.FAMILY)
 
 
-def create_app(state: SandboxState | None = None) -> Starlette:
-    """A sandbox serving `state`, or a fresh seeded one, so apps never share state by accident."""
-    project_routes = [route for family in _FAMILIES for route in family.routes]
+class ApplyDueTransitions:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["app"].state.sandbox.settle()
+        await self.app(scope, receive, send)
+
+
+def create_app(
+    state: SandboxState | None = None,
+    *,
+    families: Sequence[Family] = FAMILIES,
+    token_lifetime_seconds: int | None = None,
+) -> Starlette:
+    """A sandbox serving `state`, or a fresh one, so apps never share state by accident.
+
+    `token_lifetime_seconds` configures that fresh state (pass a `SandboxState` for more
+    options); `families` lets a test add a family of its own to the built-in ones.
+    """
+    if state is None:
+        lifetime = DEFAULT_LIFETIME_SECONDS if token_lifetime_seconds is None else token_lifetime_seconds
+        state = SandboxState(token_lifetime_seconds=lifetime)
+    elif token_lifetime_seconds is not None:
+        raise TypeError("give token_lifetime_seconds to the SandboxState you pass")
+    authenticated = [Middleware(RequireApiAuth)]
     app = Starlette(
         routes=[
             Route("/oauth2/token", token_endpoint, methods=["POST"]),
-            Mount("/v1/projects/{projectId}", routes=project_routes, middleware=[Middleware(RequireApiAuth)]),
+            Mount(
+                "/v1/projects/{projectId}",
+                routes=[route for family in families for route in family.routes],
+                middleware=authenticated,
+            ),
+            Mount("/_sandbox", routes=controls.routes, middleware=authenticated),
         ],
+        middleware=[Middleware(FaultMiddleware), Middleware(ApplyDueTransitions)],
         exception_handlers={PapiError: papi_error_handler, HTTPException: http_error_handler},
     )
-    app.state.sandbox = state if state is not None else SandboxState()
+    app.state.sandbox = state
+    app.state.resource_types = {type_.name: type_ for family in families for type_ in family.resource_types}
+    for family in families:
+        if family.prepare is not None:
+            family.prepare(state)
     return app

@@ -3,9 +3,17 @@
 `POST /oauth2/token` plays auth.sinch.com: client-credentials grant, form-encoded, the
 client authenticated with HTTP Basic (access key id : key secret); failures use the
 OAuth2 error shape (RFC 6749 section 5.2), not the PAPI one, because a different server
-answers them in production. Every `/v1/projects/...` route then accepts either Basic with
-the sandbox key or a Bearer token from that endpoint that has not expired; anything else
-is 401 `unauthorized_error` in the PAPI shape.
+answers them in production. It issues the JWTs of `tokens.py`.
+
+Every other route (the API under `/v1/projects/...` and the `/_sandbox` controls) then
+accepts either Basic with the sandbox key or an issued Bearer token still valid; anything
+else is 401 `unauthorized_error` in the PAPI shape with a `WWW-Authenticate` challenge
+(RFC 6750 section 3). A refused Bearer token gets `error="invalid_token"` and a
+description: `Jwt is expired` for an expired one, which is what the official Node SDK
+looks for (it fetches a new token only when the challenge contains "expired"), and
+`Invalid token` for one this sandbox did not sign. A request without credentials gets a
+bare `Bearer realm="sinch"` (RFC 6750 3.1: no error code when none were sent), and a
+wrong Basic key a `Basic` challenge, as Sinch's "Invalid credentials" error does.
 """
 
 from __future__ import annotations
@@ -19,16 +27,29 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .context import state_of
 from .errors import unauthorized
-from .state import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, TOKEN_LIFETIME_SECONDS, SandboxState, state_of
+from .tokens import TokenAuthority, Verdict
+
+SANDBOX_KEY_ID = "sandbox-key-id"
+SANDBOX_KEY_SECRET = "sandbox-key-secret"
 
 # RFC 6749 section 5.1: token responses must not be cached.
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_REALM = 'realm="sinch"'
+_TOKEN_REFUSED = {
+    Verdict.EXPIRED: f'Bearer {_REALM}, error="invalid_token", error_description="Jwt is expired"',
+    Verdict.INVALID: f'Bearer {_REALM}, error="invalid_token", error_description="Invalid token"',
+}
 
 
 def _split_scheme(authorization: str, scheme: str) -> str | None:
     given, _, value = authorization.partition(" ")
     return value.strip() if given.lower() == scheme else None
+
+
+def bearer_token(request: Request) -> str | None:
+    return _split_scheme(request.headers.get("authorization", ""), "bearer")
 
 
 def _is_sandbox_key(encoded: str) -> bool:
@@ -58,7 +79,7 @@ async def token_endpoint(request: Request) -> Response:
             401,
             "invalid_client",
             "Client authentication failed: use HTTP Basic with your access key id and secret.",
-            {"WWW-Authenticate": 'Basic realm="sinch"'},
+            {"WWW-Authenticate": f"Basic {_REALM}"},
         )
     form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
     grant_types = form.get("grant_type")
@@ -66,29 +87,38 @@ async def token_endpoint(request: Request) -> Response:
         return _oauth_error(400, "invalid_request", "The grant_type form parameter is required.")
     if grant_types != ["client_credentials"]:
         return _oauth_error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.")
-    token = state_of(request).issue_token()
+    tokens = state_of(request).tokens
     return JSONResponse(
-        {"access_token": token, "expires_in": TOKEN_LIFETIME_SECONDS, "scope": "", "token_type": "bearer"},
+        {
+            "access_token": tokens.issue(SANDBOX_KEY_ID),
+            "expires_in": tokens.lifetime_seconds,
+            "scope": "",
+            "token_type": "bearer",
+        },
         headers=_NO_STORE,
     )
 
 
-def _is_authorised(authorization: str, state: SandboxState) -> bool:
+def _refusal(authorization: str, tokens: TokenAuthority) -> str | None:
+    """The challenge refusing these credentials, or None when they are good."""
     basic = _split_scheme(authorization, "basic")
     if basic is not None:
-        return _is_sandbox_key(basic)
+        return None if _is_sandbox_key(basic) else f"Basic {_REALM}"
     bearer = _split_scheme(authorization, "bearer")
-    return bearer is not None and state.token_is_valid(bearer)
+    if bearer is None:
+        return f"Bearer {_REALM}"
+    return _TOKEN_REFUSED.get(tokens.check(bearer))
 
 
 class RequireApiAuth:
-    """ASGI middleware for the `/v1/projects/{projectId}` mount: nothing below it runs unauthenticated."""
+    """ASGI middleware for the API and control mounts: nothing below it runs unauthenticated."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
-        if not _is_authorised(request.headers.get("authorization", ""), state_of(request)):
-            raise unauthorized()
+        challenge = _refusal(request.headers.get("authorization", ""), state_of(request).tokens)
+        if challenge is not None:
+            raise unauthorized(challenge)
         await self.app(scope, receive, send)

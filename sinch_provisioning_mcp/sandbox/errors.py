@@ -21,6 +21,7 @@ class PapiError(Exception):
         message: str,
         resolution: str,
         additional_information: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(f"{status} {error_code}: {message}")
         self.status = status
@@ -28,8 +29,9 @@ class PapiError(Exception):
         self.message = message
         self.resolution = resolution
         self.additional_information = additional_information
+        self.headers = headers
 
-    def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
+    def response(self) -> JSONResponse:
         body: dict[str, object] = {
             "errorCode": self.error_code,
             "message": self.message,
@@ -37,11 +39,18 @@ class PapiError(Exception):
         }
         if self.additional_information is not None:
             body["additionalInformation"] = self.additional_information
-        return JSONResponse(body, status_code=self.status, headers=headers)
+        return JSONResponse(body, status_code=self.status, headers=self.headers)
 
 
-def unauthorized() -> PapiError:
-    return PapiError(401, "unauthorized_error", "Unauthorized error.", "Verify that projectId is correct.")
+def unauthorized(challenge: str) -> PapiError:
+    """401 in the PAPI shape, with the `WWW-Authenticate` challenge every 401 must carry (RFC 9110)."""
+    return PapiError(
+        401,
+        "unauthorized_error",
+        "Unauthorized error.",
+        "Verify that projectId is correct.",
+        headers={"WWW-Authenticate": challenge},
+    )
 
 
 def invalid_payload() -> PapiError:
@@ -90,4 +99,4 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     code, message, resolution = _ROUTING_ERRORS.get(
         exc.status_code, ("http_error", str(exc.detail), "Check the request against the Provisioning API reference.")
     )
-    return PapiError(exc.status_code, code, message, resolution).response(headers=exc.headers)
+    return PapiError(exc.status_code, code, message, resolution, headers=exc.headers).response()

@@ -14,14 +14,14 @@ import binascii
 import hashlib
 import hmac
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 
+from .context import state_of
 from .errors import PapiError
-from .state import SandboxState
 
 _DIGITS = re.compile(r"[0-9]+")
 _MAC_BYTES = 16
@@ -75,7 +75,7 @@ class Page:
     key: bytes
 
     @classmethod
-    def parse(cls, request: Request, state: SandboxState, rule: PageSizeRule) -> Page:
+    def parse(cls, request: Request, rule: PageSizeRule) -> Page:
         """Read `pageSize`/`pageToken`; done before any lookup, as the API validates input first."""
         raw_size = request.query_params.get("pageSize")
         if raw_size is None:
@@ -87,16 +87,18 @@ class Page:
         else:
             size = int(raw_size)
         scope = request.url.path
+        key = state_of(request).page_token_key
         token = request.query_params.get("pageToken")
-        offset = _decode_token(state.page_token_key, scope, token) if token else 0
-        return cls(size, offset, scope, state.page_token_key)
+        offset = _decode_token(key, scope, token) if token else 0
+        return cls(size, offset, scope, key)
 
-    def render(self, items: Sequence[Any], items_key: str) -> dict[str, Any]:
+    def render(self, items: Sequence[Any], items_key: str, present: Callable[[Any], Any]) -> dict[str, Any]:
+        """The envelope for this page of `items`; only the page's items go through `present`."""
         end = self.offset + self.size
         body: dict[str, Any] = {
             "totalSize": len(items),
             "pageSize": self.size,
-            items_key: list(items[self.offset : end]),
+            items_key: [present(item) for item in items[self.offset : end]],
         }
         if end < len(items):
             body["nextPageToken"] = _encode_token(self.key, self.scope, end)

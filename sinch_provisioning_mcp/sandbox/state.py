@@ -1,91 +1,116 @@
-"""All of the sandbox's in-memory state: issued tokens and one store per project.
+"""All of the sandbox's in-memory state, and the Python side of its controls.
 
-Time comes only from `SandboxState.clock`, so tests move it forward instead of sleeping
-(token expiry, activity ordering, ids).
+One `SandboxState` holds the clock, the token authority, the timers of timed transitions,
+the scenario outcomes, the faults, and one `ProjectState` per project (its collections
+and its event outbox). Time comes only from `clock`, so tests move it instead of sleeping.
+
+Controls (the same over HTTP under `/_sandbox`, see `controls.py`):
+- `advance(seconds)`: move the clock and apply every transition now due;
+- `set_outcome(...)`: decide how a coming timed transition ends ("rejected", a reason);
+- `seed(...)`: add many resources at once (large-list benchmarks);
+- `faults`: switch failures on and off (`faults.py`);
+- `project(id).outbox` and `wait_for_events(...)`: read, or wait for, webhook events.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from starlette.requests import Request
+from .clock import Clock
+from .events import Event, Outbox
+from .faults import FaultInjector
+from .lifecycle import OutcomeRule, Outcomes, Scheduler
+from .resources import Container, Resource, ResourceType
+from .tokens import DEFAULT_LIFETIME_SECONDS, TokenAuthority
 
-SANDBOX_KEY_ID = "sandbox-key-id"
-SANDBOX_KEY_SECRET = "sandbox-key-secret"
 SANDBOX_PROJECT_ID = "sandbox-project"
-
-# Sinch's auth server answers `expires_in: 3599` for a token valid for one hour.
-TOKEN_LIFETIME_SECONDS = 3599
-SEED_AUTHOR = "Sinch"
+# Long enough for an interactive session to see IN_PROGRESS, short enough to see it end.
+DEFAULT_TRANSITION_DELAY_SECONDS = 5.0
 
 
-@dataclass
-class StoredWebhook:
-    id: str
-    target: str
-    secret: str
-    triggers: list[str]
+class ProjectState(Container):
+    def __init__(self, state: SandboxState, project_id: str) -> None:
+        super().__init__()
+        self.state = state
+        self.project_id = project_id
+        self.outbox = Outbox()
 
-
-@dataclass
-class RcsActivity:
-    type: str
-    created: float
-    author: str
-    comment: str | None = None
-
-
-@dataclass
-class RcsAccount:
-    activities: list[RcsActivity] = field(default_factory=list)
-
-
-@dataclass
-class ProjectState:
-    project_id: str
-    webhooks: dict[str, StoredWebhook] = field(default_factory=dict)
-    # None: the project has no RCS account, which only onboarding (not this API) creates.
-    rcs_account: RcsAccount | None = None
+    @property
+    def project(self) -> ProjectState:
+        return self
 
 
 class SandboxState:
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self.clock = clock
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        *,
+        token_lifetime_seconds: int = DEFAULT_LIFETIME_SECONDS,
+        transition_delay_seconds: float = DEFAULT_TRANSITION_DELAY_SECONDS,
+        fault_seed: int | None = None,
+    ) -> None:
+        if transition_delay_seconds < 0:
+            raise ValueError("transition delay cannot be negative")
+        self.clock = Clock(clock)
+        self.tokens = TokenAuthority(self.clock, token_lifetime_seconds)
         # Signs page tokens, so a token this state did not issue is refused.
         self.page_token_key = secrets.token_bytes(32)
-        self._tokens: dict[str, float] = {}
+        self.transition_delay_seconds = transition_delay_seconds
+        self.scheduler = Scheduler()
+        self.outcomes = Outcomes()
+        self.faults = FaultInjector(seed=fault_seed)
         self._projects: dict[str, ProjectState] = {}
-        self.project(SANDBOX_PROJECT_ID).rcs_account = RcsAccount([RcsActivity("CREATED", clock(), SEED_AUTHOR)])
 
     def project(self, project_id: str) -> ProjectState:
         """Any project id is served; its store appears on first use."""
         if project_id not in self._projects:
-            self._projects[project_id] = ProjectState(project_id)
+            self._projects[project_id] = ProjectState(self, project_id)
         return self._projects[project_id]
 
-    def issue_token(self) -> str:
-        token = secrets.token_urlsafe(32)
-        self._tokens[token] = self.clock() + TOKEN_LIFETIME_SECONDS
-        return token
+    def settle(self) -> int:
+        """Apply every timed transition due by now, in due order; how many were applied."""
+        return self.scheduler.run_due(self.clock.now())
 
-    def token_is_valid(self, token: str) -> bool:
-        expires_at = self._tokens.get(token)
-        if expires_at is None:
-            return False
-        if self.clock() >= expires_at:
-            del self._tokens[token]
-            return False
-        return True
+    def advance(self, seconds: float) -> int:
+        self.clock.advance(seconds)
+        return self.settle()
 
+    def set_outcome(
+        self,
+        project_id: str,
+        resource_type: ResourceType,
+        outcome: str,
+        *,
+        reason: str | None = None,
+        ref: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """The next `count` timed decisions of `resource_type` (of the resource `ref`, or
+        any) that can end in `outcome` end in it, with `reason` as the comment."""
+        if outcome not in resource_type.outcomes:
+            raise ValueError(f"{resource_type.name} has no outcome {outcome!r}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self.outcomes.add(OutcomeRule(project_id, resource_type.name, outcome, reason, ref, count))
 
-def state_of(request: Request) -> SandboxState:
-    """The state `create_app` attached to the application serving this request."""
-    return request.app.state.sandbox
+    def seed(self, project_id: str, resource_type: ResourceType, count: int) -> list[Resource]:
+        return self.project(project_id).collection(resource_type).seed(count)
 
+    async def wait_for_events(self, project_id: str, after: int) -> list[Event]:
+        """The project's events after sequence `after`, waiting for one if there are none.
 
-def project_of(request: Request) -> ProjectState:
-    """The store of the project named in the request path (`{projectId}`)."""
-    return state_of(request).project(request.path_params["projectId"])
+        Wakes on a new event, and at the next timer's due time (when the clock follows
+        real time, that is when a transition happens without any request). Bound it with
+        `anyio.fail_after` or `move_on_after`.
+        """
+        outbox = self.project(project_id).outbox
+        while True:
+            self.settle()
+            events = outbox.after(after)
+            if events:
+                return events
+            due = self.scheduler.next_due()
+            await outbox.wait(math.inf if due is None else max(due - self.clock.now(), 0.0))

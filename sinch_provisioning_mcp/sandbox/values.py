@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -27,6 +29,18 @@ def new_ulid(now: float) -> str:
 
 def is_ulid(text: str) -> bool:
     return _ULID.fullmatch(text) is not None
+
+
+@dataclass(frozen=True)
+class IdFormat:
+    """How a family's generated ids look: `new(now)` makes one, `parse(text)` gives the
+    canonical form of a well-formed id, or None for a malformed one (400 invalid_id_format)."""
+
+    new: Callable[[float], str]
+    parse: Callable[[str], str | None]
+
+
+ULID = IdFormat(new=new_ulid, parse=lambda text: text.upper() if is_ulid(text) else None)
 
 
 def iso8601(timestamp: float) -> str:

@@ -2,12 +2,14 @@
 
 Rules, from the catalog and the official OAS 1.2.117: at most 15 webhooks per project
 (424 `webhook_limit_reached`); `target` unique per project (409 `webhook_exists`, also
-when PUT/PATCH moves a webhook onto another one's target); the `secret` is kept for
-signing but never returned; lists are alphabetical by target; a missing id is 404
-`webhook_not_found` (the OAS NotFound example) and a malformed one 400
-`invalid_id_format`. `ALL` mixed with other triggers is accepted: only Sinch's guidance,
-not the API, says not to combine them. PATCH with no field is 400 `no_fields_to_update`
-(catalog common codes); the OAS does not show that case's message, so it is ours.
+when PUT/PATCH moves a webhook onto another one's target), a URL of 1..742 characters
+whose host has a top-level domain or is an IP address; `secret` 1..128 characters, kept
+for signing but never returned; `triggers` at least one, unique; lists are alphabetical
+by target; a missing id is 404 `webhook_not_found` (the OAS NotFound example) and a
+malformed one 400 `invalid_id_format`. `ALL` mixed with other triggers is accepted: only
+Sinch's guidance, not the API, says not to combine them. PATCH with no field is 400
+`no_fields_to_update` (catalog common codes); the OAS does not show that case's message,
+so it is ours. Webhooks have no activities and no trigger of their own.
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .errors import PapiError, invalid_id_format, not_found
-from .pagination import Page, PageSizeRule
-from .state import ProjectState, StoredWebhook, project_of, state_of
-from .validation import is_http_url, raise_if_invalid, read_json_object, unknown_fields
-from .values import is_ulid, new_ulid
+from .context import project_of
+from .errors import PapiError
+from .family import Family
+from .pagination import PageSizeRule
+from .resources import GeneratedId, Limit, Listing, Resource, ResourceType, Unique
+from .state import SANDBOX_PROJECT_ID, SandboxState
+from .validation import Rule, read_json_object, validate
+
+# The seeded project's webhook, named in the README and by the tools' examples.
+FIXTURE_WEBHOOK_ID = "01J00000000000000000WEBHK1"
 
 # The sandbox keeps its own copy of the 39 triggers (spec 1.2.117 enum) on purpose: it
 # must not import the client's enums, so that the client and the simulator check each
@@ -69,45 +76,11 @@ WEBHOOK_TRIGGERS = (
     "WHATSAPP_TEMPLATE_REJECTED",
     "WHATSAPP_TEMPLATE_STATUS_UPDATED",
 )
-MAX_WEBHOOKS_PER_PROJECT = 15
-LIST_PAGE = PageSizeRule(maximum=15, default=15)
-_FIELDS = ("target", "secret", "triggers")
-
-
-def _target_problems(value: Any) -> list[str]:
-    if not isinstance(value, str):
-        return ["target must be a string", "target must be a URL address"]
-    return [] if is_http_url(value) else ["target must be a URL address"]
-
-
-def _secret_problems(value: Any) -> list[str]:
-    if not isinstance(value, str):
-        return ["secret must be a string"]
-    return [] if value else ["secret should not be empty"]
-
-
-def _triggers_problems(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        return ["triggers must be an array"]
-    if not value:
-        return ["triggers should not be empty"]
-    if any(trigger not in WEBHOOK_TRIGGERS for trigger in value):
-        return ["each value in triggers must be one of the following values: " + ", ".join(WEBHOOK_TRIGGERS)]
-    if len(set(value)) != len(value):
-        return ["All triggers's elements must be unique"]
-    return []
-
-
-_CHECKS = {"target": _target_problems, "secret": _secret_problems, "triggers": _triggers_problems}
-
-
-def _validated(body: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    """Check the given fields (absent ones too: a missing required field is an error)."""
-    problems = unknown_fields(body, _FIELDS)
-    for name in fields:
-        problems += _CHECKS[name](body.get(name))
-    raise_if_invalid(problems)
-    return {name: body[name] for name in fields}
+RULES = (
+    Rule("target", max_length=742, format="url"),
+    Rule("secret", not_empty=True, max_length=128),
+    Rule("triggers", type="array", not_empty=True, enum=WEBHOOK_TRIGGERS, unique_items=True),
+)
 
 
 def _webhook_exists() -> PapiError:
@@ -119,65 +92,67 @@ def _webhook_exists() -> PapiError:
     )
 
 
-def _check_target_free(project: ProjectState, target: str, own_id: str | None = None) -> None:
-    if any(hook.target == target and hook.id != own_id for hook in project.webhooks.values()):
-        raise _webhook_exists()
+def _webhook_limit_reached() -> PapiError:
+    return PapiError(
+        424,
+        "webhook_limit_reached",
+        "Number of webhooks has reached the limit.",
+        "Delete some webhooks to be able to add more.",
+    )
 
 
-def _public(hook: StoredWebhook, project_id: str) -> dict[str, Any]:
-    return {"id": hook.id, "target": hook.target, "projectId": project_id, "triggers": list(hook.triggers)}
+def _public(hook: Resource) -> dict[str, Any]:
+    return {
+        "id": hook.id,
+        "target": hook.data["target"],
+        "projectId": hook.project.project_id,
+        "triggers": list(hook.data["triggers"]),
+    }
+
+
+WEBHOOKS = ResourceType(
+    name="webhook",
+    label="Webhook",
+    not_found_code="webhook_not_found",
+    key=GeneratedId("webhookId"),
+    render=_public,
+    items_key="webhooks",
+    page=PageSizeRule(maximum=15, default=15),
+    order=lambda hook: (hook.data["target"], hook.id),
+    unique=(Unique(("target",), _webhook_exists),),
+    limit=Limit(15, _webhook_limit_reached),
+    sample=lambda n: {"target": f"https://hooks.example.com/seeded/{n}", "secret": f"seeded-{n}", "triggers": ["ALL"]},
+)
 
 
 class WebhookCollection(HTTPEndpoint):
     async def get(self, request: Request) -> Response:
-        page = Page.parse(request, state_of(request), LIST_PAGE)
-        project = project_of(request)
-        ordered = sorted(project.webhooks.values(), key=lambda hook: (hook.target, hook.id))
-        return JSONResponse(page.render([_public(hook, project.project_id) for hook in ordered], "webhooks"))
+        listing = Listing.parse(request, WEBHOOKS)
+        return JSONResponse(listing.render(project_of(request).collection(WEBHOOKS)))
 
     async def post(self, request: Request) -> Response:
-        fields = _validated(await read_json_object(request), _FIELDS)
-        project = project_of(request)
-        _check_target_free(project, fields["target"])
-        if len(project.webhooks) >= MAX_WEBHOOKS_PER_PROJECT:
-            raise PapiError(
-                424,
-                "webhook_limit_reached",
-                "Number of webhooks has reached the limit.",
-                "Delete some webhooks to be able to add more.",
-            )
-        hook = StoredWebhook(id=new_ulid(state_of(request).clock()), **fields)
-        project.webhooks[hook.id] = hook
-        return JSONResponse(_public(hook, project.project_id), status_code=201)
+        fields = validate(await read_json_object(request), RULES)
+        hook = project_of(request).collection(WEBHOOKS).create(fields)
+        return JSONResponse(_public(hook), status_code=201)
 
 
 class WebhookItem(HTTPEndpoint):
-    @staticmethod
-    def _webhook_id(request: Request) -> str:
-        webhook_id = request.path_params["webhookId"]
-        if not is_ulid(webhook_id):
-            raise invalid_id_format("webhookId")
-        return webhook_id.upper()
+    """A malformed id is refused first, then the body, then a missing webhook (404)."""
 
     @staticmethod
-    def _find(project: ProjectState, webhook_id: str) -> StoredWebhook:
-        try:
-            return project.webhooks[webhook_id]
-        except KeyError:
-            raise not_found("webhook_not_found", "Webhook") from None
+    def _find(request: Request) -> Resource:
+        return project_of(request).collection(WEBHOOKS).get(request.path_params["webhookId"])
 
     async def get(self, request: Request) -> Response:
-        webhook_id = self._webhook_id(request)
-        project = project_of(request)
-        return JSONResponse(_public(self._find(project, webhook_id), project.project_id))
+        return JSONResponse(_public(self._find(request)))
 
     async def put(self, request: Request) -> Response:
-        webhook_id = self._webhook_id(request)
-        fields = _validated(await read_json_object(request), _FIELDS)
-        return self._apply(request, webhook_id, fields)
+        WEBHOOKS.key_of(request.path_params["webhookId"])
+        fields = validate(await read_json_object(request), RULES)
+        return self._apply(request, fields)
 
     async def patch(self, request: Request) -> Response:
-        webhook_id = self._webhook_id(request)
+        WEBHOOKS.key_of(request.path_params["webhookId"])
         body = await read_json_object(request)
         if not body:
             raise PapiError(
@@ -186,26 +161,33 @@ class WebhookItem(HTTPEndpoint):
                 "No fields to update.",
                 "Provide at least one of target, secret or triggers.",
             )
-        fields = _validated(body, tuple(name for name in _FIELDS if name in body))
-        return self._apply(request, webhook_id, fields)
+        return self._apply(request, validate(body, RULES, partial=True))
 
-    def _apply(self, request: Request, webhook_id: str, fields: dict[str, Any]) -> Response:
-        project = project_of(request)
-        hook = self._find(project, webhook_id)
-        if "target" in fields:
-            _check_target_free(project, fields["target"], own_id=hook.id)
-        for name, value in fields.items():
-            setattr(hook, name, value)
-        return JSONResponse(_public(hook, project.project_id))
+    def _apply(self, request: Request, fields: dict[str, Any]) -> Response:
+        hook = self._find(request)
+        hook.update(fields)
+        return JSONResponse(_public(hook))
 
     async def delete(self, request: Request) -> Response:
-        webhook_id = self._webhook_id(request)
-        project = project_of(request)
-        del project.webhooks[self._find(project, webhook_id).id]
+        hook = self._find(request)
+        hook.delete()
         return Response(status_code=204)
 
 
-routes = [
-    Route("/webhooks", WebhookCollection),
-    Route("/webhooks/{webhookId}", WebhookItem),
-]
+def _seed_fixture(state: SandboxState) -> None:
+    webhooks = state.project(SANDBOX_PROJECT_ID).collection(WEBHOOKS)
+    if not len(webhooks):
+        webhooks.place(
+            {"target": "https://hooks.example.com/sinch/provisioning", "secret": "sandbox-fixture-secret", "triggers": ["ALL"]},
+            id=FIXTURE_WEBHOOK_ID,
+        )
+
+
+FAMILY = Family(
+    routes=(
+        Route("/webhooks", WebhookCollection),
+        Route("/webhooks/{webhookId}", WebhookItem),
+    ),
+    resource_types=(WEBHOOKS,),
+    prepare=_seed_fixture,
+)

@@ -44,6 +44,11 @@ call_operation; the tool names above are the operation names.
 """
 
 
+def embedded_sandbox(settings: Settings) -> httpx.ASGITransport:
+    """The simulator `--sandbox` serves in-process; one per server, so its state outlives any session."""
+    return httpx.ASGITransport(app=create_app(token_lifetime_seconds=settings.sandbox_token_lifetime))
+
+
 def build_server(
     settings: Settings,
     *,
@@ -53,8 +58,7 @@ def build_server(
     """The server for `settings`; `transport` replaces the network, `clock` the wall clock tokens expire by."""
     specs = select_tools(settings.toolsets, read_only=settings.read_only)
     if settings.sandbox and transport is None:
-        # One simulator per server, so its state outlives any single client session.
-        transport = httpx.ASGITransport(app=create_app())
+        transport = embedded_sandbox(settings)
     key = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
     tokens = ConfirmationTokens(key, settings.confirm_ttl_seconds, clock=clock)
 

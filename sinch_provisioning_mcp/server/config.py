@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     allow_loopback: bool = Field(False, alias="SINCH_ALLOW_LOOPBACK")
 
     sandbox: bool = Field(False, alias="SINCH_MCP_SANDBOX")
+    # Lets any client watch an access token expire in seconds against the embedded sandbox.
+    sandbox_token_lifetime: int = Field(3599, ge=1, le=86_400, alias="SINCH_SANDBOX_TOKEN_LIFETIME")
     toolsets: list[str] | None = Field(None, alias="SINCH_MCP_TOOLSETS")
     read_only: bool = Field(False, alias="SINCH_MCP_READ_ONLY")
     mode: Literal["full", "compact"] = Field("full", alias="SINCH_MCP_MODE")

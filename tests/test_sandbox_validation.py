@@ -1,0 +1,88 @@
+"""The field rules families declare their bodies with, and the class-validator sentences they produce."""
+
+from __future__ import annotations
+
+import pytest
+
+from sinch_provisioning_mcp.sandbox.errors import PapiError
+from sinch_provisioning_mcp.sandbox.validation import Rule, validate
+
+RULES = (
+    Rule("displayName", min_length=2, max_length=5),
+    Rule("email", required=False, format="email"),
+    Rule("phone", required=False, format="e164"),
+    Rule("vertical", required=False, enum=("RETAIL", "OTHER")),
+    Rule("websites", type="array", required=False, max_items=2, format="url"),
+    Rule("countries", type="array", required=False, min_items=1, unique_items=True),
+    Rule("dailyLimit", type="integer", required=False, minimum=1, maximum=1000),
+    Rule("test", type="boolean", required=False),
+)
+
+
+def problems(body: dict, *, partial: bool = False) -> list[str]:
+    with pytest.raises(PapiError) as refused:
+        validate(body, RULES, partial=partial)
+    assert (refused.value.status, refused.value.error_code) == (400, "invalid_input")
+    assert refused.value.additional_information is not None
+    return refused.value.additional_information["validationErrors"]
+
+
+def test_a_valid_body_gives_back_the_fields_it_sets():
+    body = {
+        "displayName": "Acme",
+        "email": "ops@acme.example",
+        "phone": "+46701234567",
+        "vertical": "RETAIL",
+        "websites": ["https://acme.example", "http://198.51.100.7/"],
+        "countries": ["SE", "NO"],
+        "dailyLimit": 1000,
+        "test": False,
+    }
+    assert validate(body, RULES) == body
+    assert validate({"displayName": "Acme", "email": None}, RULES) == {"displayName": "Acme", "email": None}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"displayName": "A"}, ["displayName must be longer than or equal to 2 characters"]),
+        ({"displayName": "Acme Inc"}, ["displayName must be shorter than or equal to 5 characters"]),
+        ({"displayName": "🙂🙂🙂"}, ["displayName must be shorter than or equal to 5 characters"]),  # UTF-16 units
+        ({"displayName": "Ab", "email": "ops@localhost"}, ["email must be an email"]),
+        ({"displayName": "Ab", "email": "no-at-sign.example"}, ["email must be an email"]),
+        ({"displayName": "Ab", "phone": "0701234567"}, ["phone must be a valid phone number"]),
+        ({"displayName": "Ab", "phone": "+0701234567"}, ["phone must be a valid phone number"]),
+        ({"displayName": "Ab", "phone": 46701234567}, ["phone must be a string", "phone must be a valid phone number"]),
+        ({"displayName": "Ab", "vertical": "retail"}, ["vertical must be one of the following values: RETAIL, OTHER"]),
+        (
+            {"displayName": "Ab", "websites": ["https://a.example", "https://b.example", "ftp://c.example"]},
+            ["websites must contain no more than 2 elements", "each value in websites must be a URL address"],
+        ),
+        ({"displayName": "Ab", "countries": []}, ["countries must contain at least 1 elements"]),
+        ({"displayName": "Ab", "countries": ["SE", "SE"]}, ["All countries's elements must be unique"]),
+        ({"displayName": "Ab", "countries": "SE"}, ["countries must be an array"]),
+        ({"displayName": "Ab", "dailyLimit": 0}, ["dailyLimit must not be less than 1"]),
+        ({"displayName": "Ab", "dailyLimit": 1001}, ["dailyLimit must not be greater than 1000"]),
+        ({"displayName": "Ab", "dailyLimit": 2.5}, ["dailyLimit must be an integer number"]),
+        ({"displayName": "Ab", "dailyLimit": True}, ["dailyLimit must be an integer number"]),
+        ({"displayName": "Ab", "test": "yes"}, ["test must be a boolean value"]),
+        ({}, ["displayName must be a string"]),
+        ({"displayName": "Ab", "colour": "red", "size": 1}, ["property colour should not exist", "property size should not exist"]),
+    ],
+)
+def test_each_problem_in_class_validator_wording(body, expected):
+    assert problems(body) == expected
+
+
+def test_every_problem_is_listed_at_once_unknown_fields_first():
+    assert problems({"size": 1, "displayName": "A", "vertical": "X", "test": 1}) == [
+        "property size should not exist",
+        "displayName must be longer than or equal to 2 characters",
+        "vertical must be one of the following values: RETAIL, OTHER",
+        "test must be a boolean value",
+    ]
+
+
+def test_partial_bodies_check_only_what_they_send():
+    assert validate({"vertical": "OTHER"}, RULES, partial=True) == {"vertical": "OTHER"}
+    assert problems({"displayName": "A"}, partial=True) == ["displayName must be longer than or equal to 2 characters"]
