@@ -81,18 +81,21 @@ def main(argv: list[str] | None = None) -> int:
                 "127.0.0.1, ::1 or localhost only (put an authenticating proxy in front for remote use)"
             )
         settings = load_settings(sandbox=args.sandbox, toolsets=args.toolsets, read_only=args.read_only, mode=args.mode)
-        from sinch_provisioning_mcp.server.app import build_server
+        from sinch_provisioning_mcp.server.app import build_server, embedded_sandbox, serve_with_sandbox
         from sinch_provisioning_mcp.server.logs import configure_logging
 
         configure_logging(settings.log_level)
-        server = build_server(settings)
+        sandbox = embedded_sandbox(settings) if settings.sandbox else None
+        server = build_server(settings, sandbox=sandbox)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
     if args.transport == "http":
         server.run("streamable-http", host=args.host, port=args.port, streamable_http_path="/mcp")
     else:
-        server.run("stdio")
+        import anyio
+
+        anyio.run(serve_with_sandbox, server.run_stdio_async, sandbox)
     return 0
 
 

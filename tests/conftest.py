@@ -10,6 +10,7 @@ import httpx
 import pytest
 from mcp.server.mcpserver import MCPServer
 
+from sinch_provisioning_mcp.api.events import EventLog, Receiver
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SandboxState, create_app
 from sinch_provisioning_mcp.server.app import build_server
 from sinch_provisioning_mcp.server.config import load_settings
@@ -95,3 +96,8 @@ async def client(sandbox_app):
         transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox", auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
     ) as http:
         yield http
+
+
+def receiver() -> Receiver:
+    """An event receiver as the HTTP transport would give the server: every toolset is then served."""
+    return Receiver(EventLog(), "http://127.0.0.1:8000/events", "receiver-secret-0123456789")

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from conftest import RecordingTransport
 from sinch_provisioning_mcp import __version__
 from sinch_provisioning_mcp.cli import main
-from sinch_provisioning_mcp.sandbox import FIXTURE_WEBHOOK_ID, SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
+from sinch_provisioning_mcp.sandbox import FIXTURE_WEBHOOK_ID, SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, create_app
 from sinch_provisioning_mcp.server.app import build_server, embedded_sandbox
 from sinch_provisioning_mcp.server.config import ConfigError, Settings, load_settings
 
@@ -522,8 +522,8 @@ async def test_api_error_from_mock_sinch_is_reported_with_its_fields(real_settin
 
 async def test_sandbox_token_lifetime_reaches_the_embedded_sandbox(monkeypatch):
     monkeypatch.setenv("SINCH_SANDBOX_TOKEN_LIFETIME", "7")
-    transport = embedded_sandbox(load_settings(sandbox=True))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.invalid") as http:
+    app = create_app(embedded_sandbox(load_settings(sandbox=True)))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox.invalid") as http:
         response = await http.post(
             "/oauth2/token", data={"grant_type": "client_credentials"}, auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
         )

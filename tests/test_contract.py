@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import receiver
 from mcp import Client
 from pydantic.alias_generators import to_snake
 
@@ -49,7 +50,7 @@ def expected_hints(op: dict[str, Any]) -> dict[str, bool]:
 
 @pytest.fixture
 async def tools():
-    async with Client(build_server(load_settings(sandbox=True, toolsets=",".join(TOOLSETS)))) as client:
+    async with Client(build_server(load_settings(sandbox=True, toolsets=",".join(TOOLSETS)), events=receiver())) as client:
         return {tool.name: tool for tool in (await client.list_tools()).tools}
 
 
@@ -204,7 +205,7 @@ async def test_called_against_the_sandbox_it_sends_exactly_its_operation(name, s
     assert spec.example is not None or not required, f"{name}: declare example arguments (required: {sorted(required)})"
     example = dict(spec.example or {})
     transport = sandbox_transport
-    server = build_server(load_settings(sandbox=True, toolsets=",".join(TOOLSETS)), transport=transport)
+    server = build_server(load_settings(sandbox=True, toolsets=",".join(TOOLSETS)), transport=transport, events=receiver())
     async with Client(server) as client:
         result = await client.call_tool(name, example)
         token = (result.structured_content or {}).get("confirmation_token")
@@ -216,3 +217,7 @@ async def test_called_against_the_sandbox_it_sends_exactly_its_operation(name, s
         assert any(method == m and pattern.match(path) for m, pattern in CATALOG_ROUTES), f"{method} {path} is not a catalog operation"
     expected = (spec.operation.method, rendered(spec.operation.path, example))
     assert sent.count(expected) == 1, f"{name} should send {expected} once; sent {sent}"
+    body = result.structured_content
+    assert isinstance(body.get("next_steps"), list), f"{name}: every result says what comes next"
+    if not spec.policy.read_only:
+        assert set(body.get("verified", {})) == {"ok", "observed"}, f"{name}: a change reports what it read back"

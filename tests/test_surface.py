@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import receiver
 from mcp import Client
 
 from sinch_provisioning_mcp.server.app import build_server
@@ -28,7 +29,7 @@ def tokens(data: object) -> int:
 
 
 async def listed_tools(**settings):
-    async with Client(build_server(load_settings(sandbox=True, **settings))) as client:
+    async with Client(build_server(load_settings(sandbox=True, **settings), events=receiver())) as client:
         return (await client.list_tools()).tools
 
 

@@ -12,7 +12,10 @@ clock says), then routing, authentication and the family's handler.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import anyio
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from . import controls, rcs_accounts, webhooks
 from .auth import RequireApiAuth, token_endpoint
 from .errors import PapiError, http_error_handler, papi_error_handler
+from .delivery import Deliverer, delivery_client
 from .family import Family
 from .faults import FaultMiddleware
 from .state import SandboxState
@@ -39,6 +43,16 @@ class ApplyDueTransitions:
         if scope["type"] == "http":
             scope["app"].state.sandbox.settle()
         await self.app(scope, receive, send)
+
+
+@asynccontextmanager
+async def _delivering(app: Starlette) -> AsyncIterator[None]:
+    """Under a real ASGI server, deliver webhook events while serving (in-process transports
+    run no lifespan: an embedding server runs its own `Deliverer`)."""
+    async with delivery_client() as http, anyio.create_task_group() as tasks:
+        tasks.start_soon(Deliverer(app.state.sandbox, http).run)
+        yield
+        tasks.cancel_scope.cancel()
 
 
 def create_app(
@@ -70,6 +84,7 @@ def create_app(
         ],
         middleware=[Middleware(FaultMiddleware), Middleware(ApplyDueTransitions)],
         exception_handlers={PapiError: papi_error_handler, HTTPException: http_error_handler},
+        lifespan=_delivering,
     )
     app.state.sandbox = state
     app.state.resource_types = {type_.name: type_ for family in families for type_ in family.resource_types}

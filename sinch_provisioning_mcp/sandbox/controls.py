@@ -10,6 +10,7 @@ JSON, checked and refused like the API's, errors in the PAPI shape.
 | `POST /_sandbox/projects/{projectId}/outcomes` `{resourceType, outcome, reason?, resourceId?, count?}` | the next timed decision(s) end in `outcome` |
 | `POST /_sandbox/projects/{projectId}/seed` `{resourceType, count}` | adds `count` settled resources: `{resourceType, resourceIds}` |
 | `GET /_sandbox/projects/{projectId}/outbox?after=N` | `{events, lastSequence}`: webhook events after sequence N |
+| `GET /_sandbox/projects/{projectId}/deliveries` | `{deliveries}`: what became of each event per webhook (delivered, simulated, failed) |
 | `GET`, `POST`, `DELETE /_sandbox/faults`; `DELETE /_sandbox/faults/{faultId}` | list, add (`faults.Fault` in camelCase), clear, remove faults |
 """
 
@@ -108,6 +109,11 @@ async def outbox(request: Request) -> Response:
     )
 
 
+async def deliveries(request: Request) -> Response:
+    project = state_of(request).project(request.path_params["projectId"])
+    return JSONResponse({"deliveries": [delivery.public() for delivery in project.deliveries]})
+
+
 async def list_faults(request: Request) -> Response:
     return JSONResponse({"faults": [fault.public() for fault in state_of(request).faults.active]})
 
@@ -147,6 +153,7 @@ routes = [
     Route("/projects/{projectId}/outcomes", set_outcome, methods=["POST"]),
     Route("/projects/{projectId}/seed", seed, methods=["POST"]),
     Route("/projects/{projectId}/outbox", outbox, methods=["GET"]),
+    Route("/projects/{projectId}/deliveries", deliveries, methods=["GET"]),
     Route("/faults", list_faults, methods=["GET"]),
     Route("/faults", add_fault, methods=["POST"]),
     Route("/faults", clear_faults, methods=["DELETE"]),

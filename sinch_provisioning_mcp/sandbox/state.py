@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 
 from .clock import Clock
 from .events import Event, Outbox
@@ -37,6 +38,8 @@ class ProjectState(Container):
         self.state = state
         self.project_id = project_id
         self.outbox = Outbox()
+        # What the deliverer did with each event (delivery.py), the latest kept.
+        self.deliveries: deque = deque(maxlen=1000)
 
     @property
     def project(self) -> ProjectState:
@@ -69,6 +72,9 @@ class SandboxState:
         if project_id not in self._projects:
             self._projects[project_id] = ProjectState(self, project_id)
         return self._projects[project_id]
+
+    def projects(self) -> Iterator[ProjectState]:
+        return iter(list(self._projects.values()))
 
     def settle(self) -> int:
         """Apply every timed transition due by now, in due order; how many were applied."""

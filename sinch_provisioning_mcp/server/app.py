@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import anyio
 import httpx
 from mcp.server.mcpserver import MCPServer
 
 from sinch_provisioning_mcp import __version__
 from sinch_provisioning_mcp.api.connect import open_client
+from sinch_provisioning_mcp.api.events import Receiver
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationTokens
 from sinch_provisioning_mcp.prompts import register_prompts
-from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID, create_app
+from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID, SandboxState, create_app
+from sinch_provisioning_mcp.sandbox.delivery import Deliverer, delivery_client
 from sinch_provisioning_mcp.server.config import Settings
 from sinch_provisioning_mcp.server.compact import compact_tools
 from sinch_provisioning_mcp.server.middleware import redact_results
@@ -44,9 +47,21 @@ call_operation; the tool names above are the operation names.
 """
 
 
-def embedded_sandbox(settings: Settings) -> httpx.ASGITransport:
+def embedded_sandbox(settings: Settings) -> SandboxState:
     """The simulator `--sandbox` serves in-process; one per server, so its state outlives any session."""
-    return httpx.ASGITransport(app=create_app(token_lifetime_seconds=settings.sandbox_token_lifetime))
+    return SandboxState(token_lifetime_seconds=settings.sandbox_token_lifetime)
+
+
+async def serve_with_sandbox(serve: Callable[[], Awaitable[None]], sandbox: SandboxState | None) -> None:
+    """Run `serve` (a transport) and, with an embedded sandbox, its event deliveries beside it, so
+    timed transitions happen on time and registered loopback webhooks receive their events."""
+    if sandbox is None:
+        await serve()
+        return
+    async with delivery_client() as http, anyio.create_task_group() as tasks:
+        tasks.start_soon(Deliverer(sandbox, http).run)
+        await serve()
+        tasks.cancel_scope.cancel()
 
 
 def build_server(
@@ -54,11 +69,15 @@ def build_server(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], float] | None = None,
+    events: Receiver | None = None,
+    sandbox: SandboxState | None = None,
 ) -> MCPServer:
-    """The server for `settings`; `transport` replaces the network, `clock` the wall clock tokens expire by."""
-    specs = select_tools(settings.toolsets, read_only=settings.read_only)
+    """The server for `settings`; `transport` replaces the network, `clock` the wall clock tokens expire
+    by, `events` is the event receiver the HTTP transport runs for it, `sandbox` the embedded
+    simulator's state in sandbox mode (a fresh one when not given)."""
+    specs = select_tools(settings.toolsets, read_only=settings.read_only, receiver=events is not None)
     if settings.sandbox and transport is None:
-        transport = embedded_sandbox(settings)
+        transport = httpx.ASGITransport(app=create_app(sandbox or embedded_sandbox(settings)))
     key = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
     tokens = ConfirmationTokens(key, settings.confirm_ttl_seconds, clock=clock)
 
@@ -73,9 +92,9 @@ def build_server(
                 transport=transport,
                 extra_origins=frozenset({SANDBOX_ORIGIN}),
             ) as client:
-                yield Runtime(settings, "sandbox", client, settings.project_id or SANDBOX_PROJECT_ID, tokens)
+                yield Runtime(settings, "sandbox", client, settings.project_id or SANDBOX_PROJECT_ID, tokens, events)
         elif settings.missing_credentials():
-            yield Runtime(settings, "sinch", None, settings.project_id, tokens)
+            yield Runtime(settings, "sinch", None, settings.project_id, tokens, events)
         else:
             async with open_client(
                 base_url=settings.provisioning_url,
@@ -87,7 +106,7 @@ def build_server(
                 allow_loopback=settings.allow_loopback,
                 transport=transport,
             ) as client:
-                yield Runtime(settings, "sinch", client, settings.project_id, tokens)
+                yield Runtime(settings, "sinch", client, settings.project_id, tokens, events)
 
     compact = settings.mode == "compact"
     server = MCPServer(

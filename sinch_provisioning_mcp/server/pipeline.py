@@ -31,7 +31,16 @@ from sinch_provisioning_mcp.api.errors import (
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationRefused, ConfirmDecision, can_elicit, canonical
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.server.runtime import NotConfigured, Runtime
-from sinch_provisioning_mcp.tools.spec import Arguments, Call, InvalidArguments, Preview, ToolSpec, plain
+from sinch_provisioning_mcp.tools.spec import (
+    Arguments,
+    Call,
+    InvalidArguments,
+    Preview,
+    Progress,
+    ToolSpec,
+    no_progress,
+    plain,
+)
 
 EXPECTED = (ProvisioningError, InvalidArguments, NotConfigured, ConfirmationRefused)
 # errorCode of failures that are not the API's own, looked up along the exception's class hierarchy.
@@ -162,13 +171,13 @@ def error_result(exc: Exception, runtime: Runtime, project_id: str | None) -> Ca
     return render(runtime, project_id, body, is_error=True, text=text)
 
 
-async def run_plain(runtime: Runtime, spec: ToolSpec, raw: Mapping[str, Any]) -> CallToolResult:
+async def run_plain(runtime: Runtime, spec: ToolSpec, raw: Mapping[str, Any], progress: Progress = no_progress) -> CallToolResult:
     """A tool that never asks for confirmation."""
     project_id = raw.get("project_id") if isinstance(raw.get("project_id"), str) else None
     try:
         invocation = bind(spec, raw)
         project_id = invocation.project_id
-        call = runtime.call(project_id)
+        call = runtime.call(project_id, progress)
         body = await spec.run(call, invocation.args)
     except EXPECTED as exc:
         return error_result(exc, runtime, project_id)
@@ -200,12 +209,14 @@ def state_digest(target: Any) -> str:
     return hashlib.sha256(canonical({"state": data}).encode()).hexdigest()
 
 
-async def preflight(runtime: Runtime, spec: ToolSpec, raw: Mapping[str, Any]) -> Preflight:
+async def preflight(
+    runtime: Runtime, spec: ToolSpec, raw: Mapping[str, Any], progress: Progress = no_progress
+) -> Preflight:
     """Everything before the question; for a tool that never confirms (reached through compact mode), only the call."""
     confirmation = spec.confirmation
     try:
         invocation = bind(spec, raw)
-        call = runtime.call(invocation.project_id)
+        call = runtime.call(invocation.project_id, progress)
         if confirmation is None:
             return Preflight(invocation, call)
         target = await confirmation.read(call, invocation.args) if confirmation.read else None

@@ -26,7 +26,7 @@ from sinch_provisioning_mcp.guardrails.confirm import ConfirmDecision
 from sinch_provisioning_mcp.server import pipeline
 from sinch_provisioning_mcp.server.runtime import Runtime
 from sinch_provisioning_mcp.server.schema import input_schema, output_schema
-from sinch_provisioning_mcp.tools.spec import ToolSpec
+from sinch_provisioning_mcp.tools.spec import Progress, ToolSpec
 
 META_KEY = "sinch-provisioning-mcp/operation"
 
@@ -58,6 +58,13 @@ def runtime_of(ctx: Context) -> Runtime:
     return ctx.request_context.lifespan_context
 
 
+def progress_of(ctx: Context) -> Progress:
+    async def report(progress: float, total: float | None, message: str) -> None:
+        await ctx.report_progress(progress, total, message)
+
+    return report
+
+
 def build_tool(
     *,
     name: str,
@@ -86,7 +93,7 @@ def build_tool(
 
 def plain_handler(spec: ToolSpec) -> Callable[..., Any]:
     async def handler(raw: dict[str, Any], ctx: Context) -> CallToolResult:
-        return await pipeline.run_plain(runtime_of(ctx), spec, raw)
+        return await pipeline.run_plain(runtime_of(ctx), spec, raw, progress_of(ctx))
 
     return handler
 
@@ -99,7 +106,7 @@ def confirmed_handler(spec_of: SpecOf) -> Callable[..., Any]:
             spec, arguments = spec_of(raw)
         except pipeline.EXPECTED as exc:
             return pipeline.Preflight(failure=exc)
-        return await pipeline.preflight(runtime_of(ctx), spec, arguments)
+        return await pipeline.preflight(runtime_of(ctx), spec, arguments, progress_of(ctx))
 
     async def decide(ctx: Context, pre: Annotated[pipeline.Preflight, Resolve(preflight)]) -> Any:
         return pipeline.decide(ctx.client_capabilities, pre)

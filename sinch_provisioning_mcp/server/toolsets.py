@@ -16,8 +16,11 @@ from sinch_provisioning_mcp.tools.spec import ToolSpec
 TOOLSETS: dict[str, tuple[str, ...]] = {
     "webhooks": ("webhooks",),
     "rcs": ("rcs_accounts",),
+    "events": ("events",),
 }
 OFF_BY_DEFAULT = frozenset({"legacy"})
+# Served only where the server receives provisioning events (HTTP mode, SINCH_MCP_EVENTS_SECRET).
+NEEDS_RECEIVER = frozenset({"events"})
 
 
 def toolset_tools(name: str) -> list[ToolSpec]:
@@ -30,8 +33,9 @@ def toolset_tools(name: str) -> list[ToolSpec]:
     return specs
 
 
-def select_tools(names: list[str] | None, *, read_only: bool) -> list[ToolSpec]:
-    """Tools of the named toolsets (default: all but legacy); read-only keeps those whose effect is read."""
+def select_tools(names: list[str] | None, *, read_only: bool, receiver: bool = False) -> list[ToolSpec]:
+    """Tools of the named toolsets (default: all but legacy, and those needing a receiver where there is
+    none); read-only keeps those whose effect is read."""
     if names:
         unknown = [name for name in names if name not in TOOLSETS]
         if unknown:
@@ -39,6 +43,10 @@ def select_tools(names: list[str] | None, *, read_only: bool) -> list[ToolSpec]:
                 f"configuration error: unknown toolset(s) {', '.join(unknown)}; choose from {', '.join(TOOLSETS)}"
             )
         chosen = list(dict.fromkeys(names))
+        if not receiver and NEEDS_RECEIVER & set(chosen):
+            raise ConfigError(
+                "configuration error: the events toolset needs the HTTP transport and SINCH_MCP_EVENTS_SECRET"
+            )
     else:
-        chosen = [name for name in TOOLSETS if name not in OFF_BY_DEFAULT]
+        chosen = [name for name in TOOLSETS if name not in OFF_BY_DEFAULT and (receiver or name not in NEEDS_RECEIVER)]
     return [spec for name in chosen for spec in toolset_tools(name) if spec.policy.read_only or not read_only]

@@ -20,6 +20,7 @@ from pydantic_core import to_jsonable_python
 from sinch_provisioning_mcp.api.catalog import Policy, entry
 from sinch_provisioning_mcp.api.client import ProvisioningClient
 from sinch_provisioning_mcp.api.errors import ApiError
+from sinch_provisioning_mcp.api.events import Receiver
 from sinch_provisioning_mcp.api.operations import Operation
 
 Environment = Literal["sandbox", "sinch"]
@@ -123,13 +124,27 @@ def _local_names(model: type[BaseModel]) -> set[str]:
     }
 
 
+# Reports progress to the client: (progress so far, total if known, a short message).
+Progress = Callable[[float, float | None, str], Awaitable[None]]
+
+
+async def no_progress(progress: float, total: float | None, message: str) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Call:
-    """One tool call's handle on the API: the resolved project and the shared client."""
+    """One tool call's handle on the API: the resolved project and the shared client.
+
+    `events` is this server's event receiver when it runs one (HTTP mode), `progress`
+    reports progress notifications to the client for long calls (waits).
+    """
 
     client: ProvisioningClient
     project_id: str
     environment: Environment
+    events: Receiver | None = None
+    progress: Progress = no_progress
 
     async def api(
         self,

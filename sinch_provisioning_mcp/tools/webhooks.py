@@ -40,7 +40,7 @@ Target = Annotated[str, Field(min_length=1, max_length=742), AfterValidator(_val
 Secret = Annotated[SecretInput, Field(min_length=1, max_length=128, description="Signs deliveries; never returned.")]
 Triggers = Annotated[
     list[WebhookTrigger],
-    Field(min_length=1, description="['ALL'] for every event, or specific triggers; never ALL with others."),
+    Field(min_length=1, description="['ALL'], or specific triggers (never both)."),
     AfterValidator(_valid_triggers),
 ]
 
@@ -134,8 +134,8 @@ toolset.get(
 )
 toolset.create(
     "create_webhook", ops.CREATE_WEBHOOK, WebhookFields, Webhook, key="webhook", read_back=_read_back,
-    description="Use to have Sinch post provisioning events to a URL. Targets are unique and a project holds at most "
-    "15 (check list_webhooks). Prefer ['ALL'] unless the user wants specific events.",
+    description="Use to have Sinch post provisioning events to a URL (unique per project, at most 15). Prefer "
+    "['ALL'] unless the user wants specific events.",
     next_steps=_after_write, example=_fields,
 )
 toolset.update(
