@@ -193,7 +193,14 @@ def test_only_the_missing_secret_fails(doctor, monkeypatch):
             "(plain-http loopback needs SINCH_ALLOW_LOOPBACK=1)",
             "unset SINCH_AUTH_URL to use https://auth.sinch.com/oauth2/token; a local sandbox also needs SINCH_ALLOW_LOOPBACK=1",
         ),
+        (
+            "SINCH_PROVISIONING_URL",
+            f"https://{CANARIES['SINCH_KEY_ID']}:{CANARIES['SINCH_KEY_SECRET']}@provisioning.api.sinch.com",
+            "SINCH_PROVISIONING_URL: URL https://provisioning.api.sinch.com carries credentials in it; refused",
+            "unset SINCH_PROVISIONING_URL to use https://provisioning.api.sinch.com",
+        ),
     ],
+    ids=["foreign-host", "loopback-without-allow", "credentials-in-url"],
 )
 def test_refused_url_is_the_allowlist_line_and_nothing_is_sent(doctor, monkeypatch, variable, value, detail, fix):
     set_env(monkeypatch, SINCH_PROJECT_ID=PROJECT, **CANARIES, **{variable: value})
