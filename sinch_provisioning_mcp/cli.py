@@ -1,4 +1,4 @@
-"""Command line: serve (the default), `sandbox` (the simulator alone) and `demo`."""
+"""Command line: serve (the default), `sandbox` (the simulator alone), `demo` and `doctor`."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--mode", choices=("full", "compact"), default=None, help="full: one tool per operation (default); compact: three"
     )
-    commands = parser.add_subparsers(dest="command", metavar="{sandbox,demo}")
+    commands = parser.add_subparsers(dest="command", metavar="{sandbox,demo,doctor}")
     sandbox = commands.add_parser("sandbox", help="run the simulator alone as an HTTP server on loopback")
     sandbox.add_argument("--port", type=int, default=8080, dest="sandbox_port", help="default 8080")
     sandbox.add_argument(
@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"time a review, launch or bundle takes (default {DEFAULT_TRANSITION_DELAY_SECONDS:g})",
     )
     commands.add_parser("demo", help="walk a provisioning-webhook set-up against the sandbox over stdio")
+    doctor = commands.add_parser("doctor", help="check the configuration the way the server would use it")
+    # The serving flags again, so `doctor --sandbox` reads naturally; SUPPRESS keeps a value given before it.
+    doctor.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="check the embedded sandbox")
+    doctor.add_argument("--toolsets", default=argparse.SUPPRESS, help="as when serving")
+    doctor.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS, help="as when serving")
+    doctor.add_argument("--mode", choices=("full", "compact"), default=argparse.SUPPRESS, help="as when serving")
     return parser
 
 
@@ -72,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from sinch_provisioning_mcp.demo import run_demo
 
         return run_demo()
+    if args.command == "doctor":
+        from sinch_provisioning_mcp.doctor import run_doctor
+
+        return run_doctor({"sandbox": args.sandbox, "toolsets": args.toolsets, "read_only": args.read_only, "mode": args.mode})
     try:
         if args.transport == "http" and not is_loopback(args.host):
             # The HTTP transport has no authentication of its own: on any other address it

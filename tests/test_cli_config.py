@@ -65,7 +65,7 @@ def test_help_lists_the_flags_and_subcommands(capsys):
     text = capsys.readouterr().out
     for flag in ("--transport", "--sandbox", "--toolsets", "--read-only", "--host", "--port", "--version"):
         assert flag in text
-    assert "{sandbox,demo}" in text
+    assert "{sandbox,demo,doctor}" in text
     assert "sandbox " in text and "demo " in text
     assert "stdio" in text and "http" in text
 

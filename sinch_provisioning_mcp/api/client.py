@@ -40,6 +40,11 @@ class ProvisioningClient:
         self._retry = retry
         self._sleep = sleep
 
+    async def authenticate(self) -> None:
+        """Obtain credentials now (an OAuth token where the mode uses one), so a refused key
+        shows on its own rather than as the first API call's failure."""
+        await self._auth.header()
+
     async def call(
         self,
         op: Operation,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import anyio
 import httpx
 from mcp.server.mcpserver import MCPServer
 
 from sinch_provisioning_mcp import __version__
+from sinch_provisioning_mcp.api.client import ProvisioningClient
 from sinch_provisioning_mcp.api.connect import open_client
 from sinch_provisioning_mcp.api.events import Receiver
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationTokens
@@ -22,6 +24,7 @@ from sinch_provisioning_mcp.server.middleware import redact_results
 from sinch_provisioning_mcp.server.registration import tool_for
 from sinch_provisioning_mcp.server.runtime import Runtime
 from sinch_provisioning_mcp.server.toolsets import select_tools
+from sinch_provisioning_mcp.tools.spec import Environment
 
 # `.invalid` never resolves (RFC 6761): the in-process sandbox cannot be reached, or
 # mistaken for, anything on the network.
@@ -64,6 +67,44 @@ async def serve_with_sandbox(serve: Callable[[], Awaitable[None]], sandbox: Sand
         tasks.cancel_scope.cancel()
 
 
+@dataclass(frozen=True)
+class Connection:
+    """What a server with given settings talks to."""
+
+    environment: Environment
+    client: ProvisioningClient | None  # None while credentials are missing
+    project_id: str | None  # the default project
+
+
+@asynccontextmanager
+async def connect(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> AsyncIterator[Connection]:
+    """The API client of a server with `settings`: the one path `doctor` checks too."""
+    if settings.sandbox:
+        async with open_client(
+            base_url=SANDBOX_ORIGIN,
+            auth_url=f"{SANDBOX_ORIGIN}/oauth2/token",
+            key_id=SANDBOX_KEY_ID,
+            key_secret=SANDBOX_KEY_SECRET,
+            transport=transport or httpx.ASGITransport(app=create_app(embedded_sandbox(settings))),
+            extra_origins=frozenset({SANDBOX_ORIGIN}),
+        ) as client:
+            yield Connection("sandbox", client, settings.project_id or SANDBOX_PROJECT_ID)
+    elif settings.missing_credentials():
+        yield Connection("sinch", None, settings.project_id)
+    else:
+        async with open_client(
+            base_url=settings.provisioning_url,
+            auth_url=settings.auth_url,
+            key_id=settings.key_id.get_secret_value() if settings.key_id else None,
+            key_secret=settings.key_secret.get_secret_value() if settings.key_secret else None,
+            access_token=settings.access_token.get_secret_value() if settings.access_token else None,
+            auth_mode=settings.auth_mode,
+            allow_loopback=settings.allow_loopback,
+            transport=transport,
+        ) as client:
+            yield Connection("sinch", client, settings.project_id)
+
+
 def build_server(
     settings: Settings,
     *,
@@ -83,30 +124,8 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[Runtime]:
-        if settings.sandbox:
-            async with open_client(
-                base_url=SANDBOX_ORIGIN,
-                auth_url=f"{SANDBOX_ORIGIN}/oauth2/token",
-                key_id=SANDBOX_KEY_ID,
-                key_secret=SANDBOX_KEY_SECRET,
-                transport=transport,
-                extra_origins=frozenset({SANDBOX_ORIGIN}),
-            ) as client:
-                yield Runtime(settings, "sandbox", client, settings.project_id or SANDBOX_PROJECT_ID, tokens, events)
-        elif settings.missing_credentials():
-            yield Runtime(settings, "sinch", None, settings.project_id, tokens, events)
-        else:
-            async with open_client(
-                base_url=settings.provisioning_url,
-                auth_url=settings.auth_url,
-                key_id=settings.key_id.get_secret_value() if settings.key_id else None,
-                key_secret=settings.key_secret.get_secret_value() if settings.key_secret else None,
-                access_token=settings.access_token.get_secret_value() if settings.access_token else None,
-                auth_mode=settings.auth_mode,
-                allow_loopback=settings.allow_loopback,
-                transport=transport,
-            ) as client:
-                yield Runtime(settings, "sinch", client, settings.project_id, tokens, events)
+        async with connect(settings, transport) as connection:
+            yield Runtime(settings, connection.environment, connection.client, connection.project_id, tokens, events)
 
     compact = settings.mode == "compact"
     server = MCPServer(
