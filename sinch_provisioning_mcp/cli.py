@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from sinch_provisioning_mcp import __version__
-from sinch_provisioning_mcp.guardrails.urls import is_loopback
 from sinch_provisioning_mcp.server.config import ConfigError, load_settings
 
 
@@ -17,7 +16,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="default: stdio")
-    parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address, loopback only (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1; beyond loopback needs SINCH_MCP_API_KEYS)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000); the endpoint is /mcp")
     parser.add_argument("--sandbox", action="store_true", default=None, help="use the embedded simulator, no Sinch account needed")
     parser.add_argument("--toolsets", help="comma-separated toolsets to serve (default: all but deprecated)")
@@ -41,14 +42,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_demo()
     try:
-        if args.transport == "http" and not is_loopback(args.host):
-            # The HTTP transport has no authentication of its own: on any other address it
-            # would hand the configured Sinch credentials to whoever can reach the port.
-            raise ConfigError(
-                f"configuration error: --host {args.host} is not a loopback address; the HTTP transport serves "
-                "127.0.0.1, ::1 or localhost only (put an authenticating proxy in front for remote use)"
-            )
         settings = load_settings(sandbox=args.sandbox, toolsets=args.toolsets, read_only=args.read_only, mode=args.mode)
+        if args.transport == "http":
+            from sinch_provisioning_mcp.server.http import check_exposure
+
+            # Before anything starts: on an address it cannot protect, the server would hand
+            # the configured Sinch credentials to whoever reaches the port.
+            check_exposure(settings, args.host)
         from sinch_provisioning_mcp.server.app import build_server
         from sinch_provisioning_mcp.server.logs import configure_logging
 
@@ -58,9 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     if args.transport == "http":
-        server.run("streamable-http", host=args.host, port=args.port, streamable_http_path="/mcp")
+        from sinch_provisioning_mcp.server.http import serve_http
+
+        serve_http(server, settings, args.host, args.port)
     else:
-        server.run("stdio")
+        import anyio
+
+        from sinch_provisioning_mcp.server.stdio import serve_stdio
+
+        anyio.run(serve_stdio, server)
     return 0
 
 
