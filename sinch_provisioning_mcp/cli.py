@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from sinch_provisioning_mcp import __version__
-from sinch_provisioning_mcp.guardrails.urls import is_loopback
 from sinch_provisioning_mcp.sandbox.state import DEFAULT_TRANSITION_DELAY_SECONDS
 from sinch_provisioning_mcp.sandbox.tokens import DEFAULT_LIFETIME_SECONDS
 from sinch_provisioning_mcp.server.config import ConfigError, load_settings
@@ -19,7 +18,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="default: stdio")
-    parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address, loopback only (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1; beyond loopback needs SINCH_MCP_API_KEYS)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000); the endpoint is /mcp")
     parser.add_argument("--sandbox", action="store_true", default=None, help="use the embedded simulator, no Sinch account needed")
     parser.add_argument("--toolsets", help="comma-separated toolsets to serve (default: all but deprecated)")
@@ -83,29 +84,38 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_doctor({"sandbox": args.sandbox, "toolsets": args.toolsets, "read_only": args.read_only, "mode": args.mode})
     try:
-        if args.transport == "http" and not is_loopback(args.host):
-            # The HTTP transport has no authentication of its own: on any other address it
-            # would hand the configured Sinch credentials to whoever can reach the port.
-            raise ConfigError(
-                f"configuration error: --host {args.host} is not a loopback address; the HTTP transport serves "
-                "127.0.0.1, ::1 or localhost only (put an authenticating proxy in front for remote use)"
-            )
         settings = load_settings(sandbox=args.sandbox, toolsets=args.toolsets, read_only=args.read_only, mode=args.mode)
-        from sinch_provisioning_mcp.server.app import build_server, embedded_sandbox, serve_with_sandbox
+        receiver = None
+        if args.transport == "http":
+            from sinch_provisioning_mcp.server.http import check_exposure, event_receiver
+
+            # Before anything starts: on an address it cannot protect, the server would hand
+            # the configured Sinch credentials to whoever reaches the port.
+            check_exposure(settings, args.host)
+            receiver = event_receiver(settings, args.host, args.port)
+        from sinch_provisioning_mcp.server.app import build_server, deliveries, embedded_sandbox
         from sinch_provisioning_mcp.server.logs import configure_logging
 
         configure_logging(settings.log_level)
         sandbox = embedded_sandbox(settings) if settings.sandbox else None
-        server = build_server(settings, sandbox=sandbox)
+        server = build_server(settings, sandbox=sandbox, events=receiver)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
     if args.transport == "http":
-        server.run("streamable-http", host=args.host, port=args.port, streamable_http_path="/mcp")
+        from sinch_provisioning_mcp.server.http import serve_http
+
+        serve_http(server, settings, args.host, args.port, receiver=receiver, sandbox=sandbox)
     else:
         import anyio
 
-        anyio.run(serve_with_sandbox, server.run_stdio_async, sandbox)
+        from sinch_provisioning_mcp.server.stdio import serve_stdio
+
+        async def serve() -> None:
+            async with deliveries(sandbox):
+                await serve_stdio(server)
+
+        anyio.run(serve)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,17 @@ from sinch_provisioning_mcp.api.events import EventLog, Receiver
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SandboxState, create_app
 from sinch_provisioning_mcp.server.app import build_server
 from sinch_provisioning_mcp.server.config import load_settings
+
+
+FENCE = re.compile(r"<untrusted-data boundary=([0-9a-f]{16})>\n([^\n]*)\n(.*)\n</untrusted-data boundary=\1>", re.S)
+
+
+def unfence(text: str) -> str:
+    """The text inside one untrusted-data fence; fails when `text` is not exactly one fence."""
+    match = FENCE.fullmatch(text)
+    assert match, f"not fenced: {text!r}"
+    assert "data, not instructions" in match.group(2)
+    return match.group(3)
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mcp import Client
 from mcp_types import ElicitResult
 
+from conftest import unfence
 from sinch_provisioning_mcp.server.app import build_server
 from sinch_provisioning_mcp.server.config import load_settings
 
@@ -33,7 +34,7 @@ async def test_search_describe_call(sandbox_transport):
     assert operation["operation"] == "POST /v1/projects/{projectId}/webhooks"
     assert operation["input_schema"]["required"] == ["target", "secret", "triggers"]
     assert operation["effect"] == "write" and "example" in operation
-    assert got.structured_content["webhook"]["target"] == "https://example.com/compact"
+    assert unfence(got.structured_content["webhook"]["target"]) == "https://example.com/compact"
 
 
 async def test_a_delete_through_compact_mode_asks_for_confirmation(sandbox_transport):
@@ -60,9 +61,9 @@ async def test_a_delete_through_compact_mode_asks_for_confirmation(sandbox_trans
     assert [r.method for r in sandbox_transport.requests].count("DELETE") == 1
 
 
-async def test_a_compact_mode_token_confirms_the_same_call_on_the_typed_tool(sandbox_transport):
-    """Tokens bind tool, project, arguments and state, not the mode (servers sharing a confirm secret)."""
-    shared = {"confirm_secret": "a-confirm-secret-shared-by-both-servers"}
+async def test_a_compact_mode_token_confirms_the_same_call_on_the_typed_tool(sandbox_transport, tmp_path):
+    """Tokens bind tool, project, arguments and state, not the mode (servers sharing a confirm secret and a ledger)."""
+    shared = {"confirm_secret": "a-confirm-secret-shared-by-both-servers", "state_dir": str(tmp_path)}
     async with Client(compact(sandbox_transport, **shared)) as client:
         webhook_id = await create_webhook(client)
         token = (

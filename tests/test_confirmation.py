@@ -6,6 +6,8 @@ import pytest
 from mcp import Client
 from mcp_types import ElicitResult
 
+from conftest import unfence
+
 from sinch_provisioning_mcp.sandbox import FIXTURE_WEBHOOK_ID
 
 ERAS = ["legacy", "2026-07-28"]
@@ -111,9 +113,12 @@ async def test_a_new_target_or_secret_asks_a_triggers_only_change_does_not(serve
         after = (await webhooks(client))[webhook_id]
     assert triggers.structured_content["status"] == "done" and same_target.structured_content["status"] == "done"
     assert [r.structured_content["status"] for r in (target, secret, replaced)] == ["declined"] * 3
-    assert "https://example.com/hook → https://evil.example/x" in asked[0].message
+    old, new = asked[0].message.split("Change: target: ")[1].split(" → ")
+    assert unfence(old) == "https://example.com/hook" and unfence(new.split("\nConsequences")[0]) == "https://evil.example/x"
     assert "secret: replaced" in asked[1].message
-    assert after == {"id": webhook_id, "target": "https://example.com/hook", "projectId": "sandbox-project", "triggers": ["BUNDLE_DONE"]}
+    assert {**after, "target": unfence(after["target"])} == {
+        "id": webhook_id, "target": "https://example.com/hook", "projectId": "sandbox-project", "triggers": ["BUNDLE_DONE"]
+    }
 
 
 async def test_token_flow_previews_then_deletes_once(server, sandbox_transport):
@@ -137,15 +142,16 @@ async def test_without_elicitation_a_new_target_needs_a_token(server, sandbox_tr
     async with Client(server) as client:
         webhook_id = await new_webhook(client)
         preview = await client.call_tool("update_webhook", {"webhook_id": webhook_id, "target": "https://b.example/x"})
-        unchanged = (await webhooks(client))[webhook_id]["target"]
+        unchanged = unfence((await webhooks(client))[webhook_id]["target"])
         token = preview.structured_content["confirmation_token"]
         done = await client.call_tool(
             "update_webhook", {"webhook_id": webhook_id, "target": "https://b.example/x", "confirmation_token": token}
         )
     assert preview.structured_content["status"] == "confirmation_required"
-    assert preview.structured_content["preview"]["changes"] == ["target: https://example.com/hook → https://b.example/x"]
+    [change] = preview.structured_content["preview"]["changes"]
+    assert [unfence(side) for side in change.removeprefix("target: ").split(" → ")] == ["https://example.com/hook", "https://b.example/x"]
     assert unchanged == "https://example.com/hook"
-    assert done.structured_content["status"] == "done" and done.structured_content["webhook"]["target"] == "https://b.example/x"
+    assert done.structured_content["status"] == "done" and unfence(done.structured_content["webhook"]["target"]) == "https://b.example/x"
     assert [r.method for r in sandbox_transport.requests].count("PATCH") == 1
 
 

@@ -6,6 +6,8 @@ import json
 
 from mcp import Client
 
+from conftest import unfence
+
 SECRET = "whsec-canary-7f3a9c1e5b2d4680"
 
 
@@ -21,7 +23,7 @@ async def test_create_verifies_by_reading_back(server, sandbox_transport):
     assert not result.is_error
     body = result.structured_content
     assert body["environment"] == "sandbox" and body["project_id"] == "sandbox-project"
-    assert body["webhook"]["target"] == "https://example.com/hooks/sinch"
+    assert unfence(body["webhook"]["target"]) == "https://example.com/hooks/sinch"
     assert body["verified"]["ok"] is True
     assert body["verified"]["observed"] == f"read back webhook {body['webhook']['id']}: target, triggers as requested"
     # create, then the read-back
@@ -47,7 +49,7 @@ async def test_list_get_replace_update(make_server):
         first = (await create(client, "https://b.example.com/x")).structured_content["webhook"]
         await create(client, "https://a.example.com/x", ["BUNDLE_DONE"])
         listed = (await client.call_tool("list_webhooks", {})).structured_content
-        assert [w["target"] for w in listed["webhooks"]] == ["https://a.example.com/x", "https://b.example.com/x"]
+        assert [unfence(w["target"]) for w in listed["webhooks"]] == ["https://a.example.com/x", "https://b.example.com/x"]
         assert listed["total_size"] == 2
 
         got = (await client.call_tool("get_webhook", {"webhook_id": first["id"]})).structured_content
@@ -64,7 +66,7 @@ async def test_list_get_replace_update(make_server):
 
         updated = await client.call_tool("update_webhook", {"webhook_id": first["id"], "triggers": ["BUNDLE_DONE"]})
         body = updated.structured_content
-        assert body["webhook"]["target"] == "https://c.example.com/x"  # left as it was
+        assert unfence(body["webhook"]["target"]) == "https://c.example.com/x"  # left as it was
         assert body["webhook"]["triggers"] == ["BUNDLE_DONE"]
         assert body["verified"]["ok"]
 

@@ -17,6 +17,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from conftest import unfence
 from sinch_provisioning_mcp.sandbox import FIXTURE_WEBHOOK_ID, SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID
 from sinch_provisioning_mcp.server.app import build_server
 from sinch_provisioning_mcp.server.config import load_settings
@@ -112,7 +113,7 @@ async def test_stdio_lists_tools_and_round_trips(caplog):
     assert created["environment"] == "sandbox" and created["verified"]["ok"] is True
     assert [w["id"] for w in listed["webhooks"] if w["id"] != FIXTURE_WEBHOOK_ID] == [webhook_id]
     assert not got.is_error
-    assert got.structured_content["webhook"]["target"] == "https://example.com/sinch/transport"
+    assert unfence(got.structured_content["webhook"]["target"]) == "https://example.com/sinch/transport"
     assert got.structured_content["environment"] == "sandbox"
     assert WEBHOOK_SECRET not in got.model_dump_json()
     assert parse_failures(caplog) == []

@@ -15,6 +15,7 @@ from sinch_provisioning_mcp.api.auth import Authenticator, token_refused
 from sinch_provisioning_mcp.api.errors import ApiError, OutcomeUnknownError, TransportError
 from sinch_provisioning_mcp.api.operations import Operation
 from sinch_provisioning_mcp.api.retry import RETRYABLE_STATUS, RetryPolicy
+from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 
 log = logging.getLogger("sinch_provisioning_mcp.api")
 
@@ -182,7 +183,8 @@ def parse_error(response: httpx.Response, op: Operation) -> ApiError:
             None,
             op.key,
         )
-    excerpt = " ".join(response.text.split())[:200] if response.content else ""
+    # Redacted before it is cut: a cut can leave a token's prefix that no rule recognises any more.
+    excerpt = REDACTOR.text(" ".join(response.text.split()))[:200] if response.content else ""
     return ApiError(
         status,
         f"http_{status}",

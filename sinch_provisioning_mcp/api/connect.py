@@ -8,7 +8,7 @@ from typing import Literal
 
 import httpx
 
-from sinch_provisioning_mcp.api.auth import Authenticator, BasicAuth, OAuthClientCredentials
+from sinch_provisioning_mcp.api.auth import Authenticator, BasicAuth, OAuthClientCredentials, basic_header
 from sinch_provisioning_mcp.api.client import LIMITS, TIMEOUT, ProvisioningClient
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.guardrails.urls import GuardedTransport
@@ -28,7 +28,10 @@ async def open_client(
     extra_origins: frozenset[str] = frozenset(),
 ) -> AsyncIterator[ProvisioningClient]:
     for secret in (key_id, key_secret, access_token):
-        REDACTOR.register_secret(secret)
+        REDACTOR.register_credential(secret)
+    if key_id and key_secret:
+        # The pair as it travels in a Basic header, for when it shows up without the "Basic " prefix.
+        REDACTOR.register_credential(basic_header(key_id, key_secret).removeprefix("Basic "))
     guarded = GuardedTransport(
         transport or httpx.AsyncHTTPTransport(limits=LIMITS, retries=0),
         allow_loopback=allow_loopback,

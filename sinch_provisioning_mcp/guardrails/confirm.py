@@ -8,6 +8,12 @@ arguments and the state the preview showed; the agent is told to show the previe
 user and to call again with the token only if they agree. A token proves that this
 server issued a preview of exactly this call on exactly this state, not that a person
 read it: clients that must prove human consent should use `SINCH_MCP_CONFIRM=elicitation`.
+
+Single use is recorded in a `Ledger`. A token names the ledger that will record its use
+and is refused by any other: with the default in-memory ledger (a new one each time the
+server starts) a token therefore cannot outlive a restart, even under a fixed
+`SINCH_MCP_CONFIRM_SECRET`; a durable ledger (`FileLedger`) keeps its name and its record
+across restarts, so a token survives a restart and still works once.
 """
 
 from __future__ import annotations
@@ -15,21 +21,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from mcp_types import ClientCapabilities
 from pydantic import BaseModel, Field, StrictBool
 from pydantic_core import to_jsonable_python
 
-# ct1.<nonce>.<expiry, canonical decimal>.<call signature>.<state signature>: two signatures,
-# so a refusal can say whether the token is for another call or the resource changed.
-_TOKEN = re.compile(r"ct1\.([0-9a-f]{24})\.([1-9][0-9]{0,11})\.([0-9a-f]{32})\.([0-9a-f]{32})")
+# ct1.<ledger id><nonce>.<expiry, canonical decimal>.<call signature>.<state signature>: two
+# signatures, so a refusal can say whether the token is for another call or the resource changed.
+_TOKEN = re.compile(r"ct1\.([0-9a-f]{8})([0-9a-f]{16})\.([1-9][0-9]{0,11})\.([0-9a-f]{32})\.([0-9a-f]{32})")
 
 
 class ConfirmDecision(BaseModel):
@@ -52,20 +60,101 @@ def canonical(arguments: Mapping[str, Any]) -> str:
     return json.dumps(to_jsonable_python(arguments), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-class ConfirmationTokens:
-    """HMAC-signed, expiring, single-use tokens."""
+class Ledger(Protocol):
+    """Where the use of each token is recorded, so a token works once."""
 
-    def __init__(self, key: bytes | None, ttl_seconds: int, *, clock: Callable[[], float] | None = None) -> None:
-        # Without a configured key, a random one: tokens then die with the process.
-        self._key = key or secrets.token_bytes(32)
-        self._ttl = ttl_seconds
+    # Names this record; a token carries it and is refused where the record is another.
+    id: str
+
+    def claim(self, nonce: str, expiry: int) -> bool:
+        """Record `nonce` as used until `expiry` (epoch seconds); False when it already was."""
+        ...
+
+
+class MemoryLedger:
+    """The record lives in this process: a new ledger, with a new id, each time the server starts."""
+
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+        self.id = secrets.token_hex(4)
         self._clock = clock or time.time
         self._used: dict[str, int] = {}
         self._lock = threading.Lock()
 
+    def claim(self, nonce: str, expiry: int) -> bool:
+        now = self._clock()
+        with self._lock:
+            self._used = {n: e for n, e in self._used.items() if e >= now}
+            if nonce in self._used:
+                return False
+            self._used[nonce] = expiry
+            return True
+
+
+class FileLedger:
+    """The record lives in a directory and outlives the process (one host; POSIX file locks).
+
+    `ledger-id` holds the id, created once: deleting the directory forgets every use and,
+    with it, invalidates every token issued against it. `used-tokens` lists unexpired
+    used nonces, one `<nonce> <expiry>` per line, rewritten under an exclusive lock so
+    processes sharing the directory honour each other's claims.
+    """
+
+    def __init__(self, directory: Path, clock: Callable[[], float] | None = None) -> None:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._path = directory / "used-tokens"
+        self._clock = clock or time.time
+        self.id = self._read_or_create_id(directory / "ledger-id")
+
+    @staticmethod
+    def _read_or_create_id(path: Path) -> str:
+        try:
+            with open(path, "x", encoding="ascii") as created:
+                created.write(secrets.token_hex(4))
+        except FileExistsError:
+            pass
+        found = path.read_text(encoding="ascii").strip()
+        if not re.fullmatch(r"[0-9a-f]{8}", found):
+            raise ValueError(f"{path} does not hold a ledger id; remove the directory to start a new ledger")
+        return found
+
+    def claim(self, nonce: str, expiry: int) -> bool:
+        import fcntl  # POSIX only, and only needed by a server configured with a state directory
+
+        now = self._clock()
+        with open(self._path, "a+", encoding="ascii") as record:
+            fcntl.flock(record, fcntl.LOCK_EX)
+            record.seek(0)
+            used = {}
+            for line in record:
+                name, _, until = line.strip().partition(" ")
+                if until.isdecimal() and int(until) >= now:
+                    used[name] = int(until)
+            if nonce in used:
+                return False
+            used[nonce] = expiry
+            record.seek(0)
+            record.truncate()
+            record.writelines(f"{name} {until}\n" for name, until in used.items())
+            record.flush()
+            os.fsync(record.fileno())
+            return True
+
+
+class ConfirmationTokens:
+    """HMAC-signed, expiring, single-use tokens."""
+
+    def __init__(
+        self, key: bytes | None, ttl_seconds: int, ledger: Ledger, *, clock: Callable[[], float] | None = None
+    ) -> None:
+        # Without a configured key, a random one: tokens then die with the process.
+        self._key = key or secrets.token_bytes(32)
+        self._ttl = ttl_seconds
+        self._ledger = ledger
+        self._clock = clock or time.time
+
     def issue(self, tool: str, project_id: str, arguments: Mapping[str, Any], state: str) -> tuple[str, str]:
         """A token for exactly this call on the state digest `state`, and its expiry as ISO-8601 UTC."""
-        nonce = secrets.token_hex(12)
+        nonce = self._ledger.id + secrets.token_hex(8)
         expiry = int(self._clock()) + self._ttl
         call = self._call_signature(nonce, expiry, tool, project_id, arguments)
         expires_at = datetime.fromtimestamp(expiry, timezone.utc).isoformat().replace("+00:00", "Z")
@@ -76,8 +165,14 @@ class ConfirmationTokens:
         match = _TOKEN.fullmatch(token)
         if match is None:
             raise ConfirmationRefused("confirmation_token is malformed; call again without it to get a new preview")
-        nonce, expiry_text, call, on_state = match.groups()
+        ledger, serial, expiry_text, call, on_state = match.groups()
+        nonce = ledger + serial
         expiry = int(expiry_text)
+        if ledger != self._ledger.id:
+            raise ConfirmationRefused(
+                "confirmation_token was issued before this server restarted (or by another server), which cannot "
+                "tell whether it was used; nothing was changed. Call again without it for a fresh preview"
+            )
         if not hmac.compare_digest(call, self._call_signature(nonce, expiry, tool, project_id, arguments)):
             raise ConfirmationRefused(
                 "confirmation_token was not issued for this tool, project and arguments (or was altered); "
@@ -88,14 +183,10 @@ class ConfirmationTokens:
                 "the resource changed since the preview the user saw; nothing was changed. "
                 "Call again without the token for a preview of its current state"
             )
-        now = self._clock()
-        if now > expiry:
+        if self._clock() > expiry:
             raise ConfirmationRefused("confirmation_token has expired; call again without it for a fresh preview")
-        with self._lock:
-            self._used = {n: e for n, e in self._used.items() if e >= now}
-            if nonce in self._used:
-                raise ConfirmationRefused("confirmation_token was already used; each token authorises one call")
-            self._used[nonce] = expiry
+        if not self._ledger.claim(nonce, expiry):
+            raise ConfirmationRefused("confirmation_token was already used; each token authorises one call")
 
     def _call_signature(self, nonce: str, expiry: int, tool: str, project_id: str, arguments: Mapping[str, Any]) -> str:
         return self._mac(nonce, str(expiry), tool, project_id, canonical(arguments))

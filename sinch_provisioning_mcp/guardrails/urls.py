@@ -38,7 +38,14 @@ def check_url(url: str | httpx.URL, *, allow_loopback: bool = False, extra_origi
     Plain-http loopback passes only with `allow_loopback` (a standalone sandbox, tests);
     `extra_origins` admits the in-process sandbox's own never-resolvable origin.
     """
-    parsed = httpx.URL(str(url))
+    text = str(url)
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        # A tab or control character is never part of a URL; httpx would refuse it anyway, with an exception.
+        raise UrlNotAllowedError("URL contains whitespace or control characters; refused")
+    try:
+        parsed = httpx.URL(text)
+    except httpx.InvalidURL:
+        raise UrlNotAllowedError("URL is not a valid URL; refused") from None
     host = (parsed.host or "").lower()
     origin = f"{parsed.scheme}://{host}" + (f":{parsed.port}" if parsed.port else "")
     if parsed.userinfo:

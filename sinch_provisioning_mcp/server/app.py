@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -14,13 +14,13 @@ from sinch_provisioning_mcp import __version__
 from sinch_provisioning_mcp.api.client import ProvisioningClient
 from sinch_provisioning_mcp.api.connect import open_client
 from sinch_provisioning_mcp.api.events import Receiver
-from sinch_provisioning_mcp.guardrails.confirm import ConfirmationTokens
+from sinch_provisioning_mcp.guardrails.confirm import ConfirmationTokens, FileLedger, Ledger, MemoryLedger
 from sinch_provisioning_mcp.prompts import register_prompts
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID, SandboxState, create_app
 from sinch_provisioning_mcp.sandbox.delivery import Deliverer, delivery_client
-from sinch_provisioning_mcp.server.config import Settings
+from sinch_provisioning_mcp.server.config import ConfigError, Settings
 from sinch_provisioning_mcp.server.compact import compact_tools
-from sinch_provisioning_mcp.server.middleware import redact_results
+from sinch_provisioning_mcp.server.middleware import invalid_prompt_params, redact_results
 from sinch_provisioning_mcp.server.registration import tool_for
 from sinch_provisioning_mcp.server.runtime import Runtime
 from sinch_provisioning_mcp.server.toolsets import select_tools
@@ -55,15 +55,16 @@ def embedded_sandbox(settings: Settings) -> SandboxState:
     return SandboxState(token_lifetime_seconds=settings.sandbox_token_lifetime)
 
 
-async def serve_with_sandbox(serve: Callable[[], Awaitable[None]], sandbox: SandboxState | None) -> None:
-    """Run `serve` (a transport) and, with an embedded sandbox, its event deliveries beside it, so
+@asynccontextmanager
+async def deliveries(sandbox: SandboxState | None) -> AsyncIterator[None]:
+    """While a transport serves: with an embedded sandbox, its event deliveries run beside it, so
     timed transitions happen on time and registered loopback webhooks receive their events."""
     if sandbox is None:
-        await serve()
+        yield
         return
     async with delivery_client() as http, anyio.create_task_group() as tasks:
         tasks.start_soon(Deliverer(sandbox, http).run)
-        await serve()
+        yield
         tasks.cancel_scope.cancel()
 
 
@@ -120,7 +121,7 @@ def build_server(
     if settings.sandbox and transport is None:
         transport = httpx.ASGITransport(app=create_app(sandbox or embedded_sandbox(settings)))
     key = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
-    tokens = ConfirmationTokens(key, settings.confirm_ttl_seconds, clock=clock)
+    tokens = ConfirmationTokens(key, settings.confirm_ttl_seconds, _ledger(settings, clock), clock=clock)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[Runtime]:
@@ -135,8 +136,18 @@ def build_server(
         instructions=INSTRUCTIONS + (COMPACT if compact else ""),
         lifespan=lifespan,
         tools=compact_tools(specs) if compact else [tool_for(spec) for spec in specs],
-        middleware=[redact_results],
+        middleware=[redact_results, invalid_prompt_params],
         log_level=settings.log_level,
     )
     register_prompts(server, {spec.name for spec in specs})
     return server
+
+
+def _ledger(settings: Settings, clock: Callable[[], float] | None) -> Ledger:
+    """Where confirmation tokens' single use is recorded: in memory, or durably in SINCH_MCP_STATE_DIR."""
+    if settings.state_dir is None:
+        return MemoryLedger(clock)
+    try:
+        return FileLedger(settings.state_dir, clock)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"configuration error: SINCH_MCP_STATE_DIR: {exc}") from None

@@ -1,21 +1,28 @@
 """Configuration from environment variables (and CLI flags, which win).
 
-Every variable is documented in the README's configuration table. A bad value refuses to
+Every variable is documented in the README (Configuration; Serving over HTTP). A bad value refuses to
 start before any credential is used: `ConfigError` carries one line for the CLI to print.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+
+from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sinch_provisioning_mcp.api.errors import UrlNotAllowedError
 from sinch_provisioning_mcp.guardrails.urls import check_url
 
 DEFAULT_PROVISIONING_URL = "https://provisioning.api.sinch.com"
 DEFAULT_AUTH_URL = "https://auth.sinch.com/oauth2/token"
+# An API key is a bearer credential over the network: long enough not to be guessed.
+MIN_API_KEY_LENGTH = 32
+# Enough to rotate; each key is also a credential the redactor holds for the process lifetime.
+MAX_API_KEYS = 8
 
 
 class ConfigError(Exception):
@@ -43,13 +50,66 @@ class Settings(BaseSettings):
     confirm: Literal["auto", "elicitation"] = Field("auto", alias="SINCH_MCP_CONFIRM")
     confirm_secret: SecretStr | None = Field(None, alias="SINCH_MCP_CONFIRM_SECRET")
     confirm_ttl_seconds: int = Field(300, ge=10, le=3600, alias="SINCH_MCP_CONFIRM_TTL_SECONDS")
+    state_dir: Path | None = Field(None, alias="SINCH_MCP_STATE_DIR")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="SINCH_MCP_LOG_LEVEL")
+
+    # The HTTP transport (server/http.py); the README's "Serving over HTTP" says what each defends.
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field([], alias="SINCH_MCP_API_KEYS")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field([], alias="SINCH_MCP_ALLOWED_HOSTS")
+    allowed_origins: Annotated[list[str], NoDecode] = Field([], alias="SINCH_MCP_ALLOWED_ORIGINS")
+    http_max_body_bytes: int = Field(1_048_576, ge=1024, le=67_108_864, alias="SINCH_MCP_HTTP_MAX_BODY_BYTES")
+    http_max_sessions: int = Field(100, ge=1, le=100_000, alias="SINCH_MCP_HTTP_MAX_SESSIONS")
+    http_max_connections: int = Field(200, ge=2, le=100_000, alias="SINCH_MCP_HTTP_MAX_CONNECTIONS")
+    http_header_timeout_seconds: float = Field(10.0, gt=0, le=300, alias="SINCH_MCP_HTTP_HEADER_TIMEOUT_SECONDS")
+    http_shutdown_seconds: int = Field(30, ge=1, le=3600, alias="SINCH_MCP_HTTP_SHUTDOWN_SECONDS")
+    # Provisioning events received over HTTP (server/receiver.py): the webhook secret(s), the first one
+    # used to subscribe, the others still accepted during a rotation; and where Sinch can reach /events.
+    events_secret: Annotated[list[SecretStr], NoDecode] = Field([], alias="SINCH_MCP_EVENTS_SECRET")
+    public_url: str | None = Field(None, alias="SINCH_MCP_PUBLIC_URL")
 
     @field_validator("toolsets", mode="before")
     @classmethod
     def _split_toolsets(cls, value: object) -> object:
         if isinstance(value, str):
             return [name.strip() for name in value.split(",") if name.strip()] or None
+        return value
+
+    @field_validator("api_keys", "allowed_hosts", "allowed_origins", "events_secret", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _strong_keys(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        if len(keys) > MAX_API_KEYS:
+            raise ValueError(f"at most {MAX_API_KEYS} keys (two or three are enough to rotate)")
+        for number, key in enumerate(keys, 1):
+            text = key.get_secret_value()
+            # Never the key itself in the message: which one, and what is wrong.
+            if len(text) < MIN_API_KEY_LENGTH or not text.isascii() or not text.isprintable() or " " in text:
+                raise ValueError(
+                    f"key {number} must be at least {MIN_API_KEY_LENGTH} printable ASCII characters without spaces "
+                    "(e.g. the output of `openssl rand -hex 32`)"
+                )
+        return keys
+
+    @field_validator("events_secret")
+    @classmethod
+    def _webhook_secrets(cls, secrets: list[SecretStr]) -> list[SecretStr]:
+        for number, secret in enumerate(secrets, 1):
+            # A provisioning webhook's secret is 1..128 characters; shorter than 16 is guessable.
+            if not 16 <= len(secret.get_secret_value()) <= 128:
+                raise ValueError(f"secret {number} must be 16 to 128 characters")
+        return secrets
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("must be an absolute http(s) URL without query or fragment, e.g. https://mcp.example.com")
         return value
 
     @field_validator("provisioning_url", "auth_url")

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import re
+import types
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from mcp.server.mcpserver import AcceptedElicitation, CancelledElicitation, DeclinedElicitation, Elicit
 from mcp_types import CallToolResult, ClientCapabilities, TextContent
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import to_jsonable_python
 
 from sinch_provisioning_mcp.api.errors import (
@@ -68,11 +71,15 @@ class Invocation:
     token: str | None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _field(loc: tuple[Any, ...]) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(arguments)"
+    # A name is shown back to the client: a lone surrogate in it could not even be encoded.
+    return _SURROGATE.sub("\ufffd", text) or "(arguments)"
 
 
 _LONG_ENUM = 8
@@ -83,7 +90,12 @@ def _problem(error: Mapping[str, Any]) -> str:
         return "required"
     if error["type"] == "extra_forbidden":
         return "not an argument of this tool"
-    expected = str((error.get("ctx") or {}).get("expected", ""))
+    ctx = error.get("ctx") or {}
+    if error["type"] in ("too_short", "too_long") and ctx.get("field_type") == "Value":
+        # A secret (SecretStr): pydantic counts its "items"; say characters, and never the actual length.
+        bound, limit = ("at least", ctx["min_length"]) if error["type"] == "too_short" else ("at most", ctx["max_length"])
+        return f"{bound} {limit} character{'' if limit == 1 else 's'}"
+    expected = str(ctx.get("expected", ""))
     if error["type"] in ("enum", "literal_error") and expected.count("'") > 2 * _LONG_ENUM:
         # A long enum would cost the agent's context on every mistake; the schema states it already.
         allowed = expected.split("'")[1::2]
@@ -91,12 +103,28 @@ def _problem(error: Mapping[str, Any]) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
+def _structured(annotation: Any) -> bool:
+    """Whether a field holds a list or an object (optional or annotated ones included)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _structured(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return any(_structured(arm) for arm in get_args(annotation))
+    if origin in (list, tuple, set, frozenset, dict):
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel | list | dict)
+
+
 def _lenient(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Lists and objects sent as JSON text are accepted, as some clients send them so."""
+    """Lists and objects sent as JSON text are accepted, as some clients send them so.
+
+    Only for fields that hold lists or objects: a string field (a secret that happens to
+    look like JSON) keeps its text.
+    """
     parsed = dict(raw)
     for name, value in raw.items():
         field = model.model_fields.get(name)
-        if field is not None and field.annotation is not str and isinstance(value, str) and value[:1] in "[{":
+        if field is not None and _structured(field.annotation) and isinstance(value, str) and value[:1] in "[{":
             try:
                 parsed[name] = json.loads(value)
             except ValueError:
@@ -116,8 +144,28 @@ def _common(raw: Mapping[str, Any], name: str, limit: int) -> str | None:
     return value
 
 
+def _surrogates(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Where `value` holds text with a lone surrogate: not Unicode text, it cannot be encoded to be sent."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            yield loc
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _surrogates(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _surrogates(item, (*loc, index))
+
+
 def bind(spec: ToolSpec, raw: Mapping[str, Any]) -> Invocation:
     """Validate `raw` against the tool; `InvalidArguments` names each field and what is allowed."""
+    broken = [_field(loc) for loc in _surrogates(raw)]
+    if broken:
+        problem = "contains a lone surrogate (U+D800 to U+DFFF), which is not valid Unicode text"
+        lines = "\n".join(f"- {name}: {problem}" for name in broken)
+        raise InvalidArguments(
+            f"Invalid arguments for {spec.name}; nothing was sent:\n{lines}", [{"field": name, "problem": problem} for name in broken]
+        )
     project_id = _common(raw, "project_id", 255)
     token = _common(raw, "confirmation_token", 512) if spec.confirmation else None
     own = {key: value for key, value in raw.items() if key not in _COMMON or (key == "confirmation_token" and not spec.confirmation)}
@@ -133,12 +181,33 @@ def bind(spec: ToolSpec, raw: Mapping[str, Any]) -> Invocation:
     return Invocation(spec, args, project_id, token)
 
 
-def render(runtime: Runtime, project_id: str | None, body: Mapping[str, Any], *, is_error: bool = False, text: str | None = None) -> CallToolResult:
-    """The result envelope, redacted once; the text content is the same data (or `text`, for errors)."""
+def render(runtime: Runtime, project_id: str | None, body: Mapping[str, Any], *, is_error: bool = False) -> CallToolResult:
+    """The result envelope, redacted once; the text content is derived from the redacted data.
+
+    For an error the text is the error in words, written from its redacted fields.
+    """
     data = {"environment": runtime.environment, "project_id": project_id or runtime.default_project, **body}
     structured = REDACTOR.data(to_jsonable_python(_dump(data)))
-    shown = REDACTOR.text(text) if text is not None else json.dumps(structured, separators=(",", ":"), ensure_ascii=False)
+    if is_error:
+        shown = _error_text(structured["error"])
+    else:
+        shown = json.dumps(structured, separators=(",", ":"), ensure_ascii=False)
     return CallToolResult(content=[TextContent(type="text", text=shown)], structured_content=structured, is_error=is_error)
+
+
+def _error_text(error: Mapping[str, Any]) -> str:
+    # The API's own errors name the operation refused (ApiError.to_dict); the server's carry a message.
+    if "operation" not in error:
+        return str(error["message"])
+    text = (
+        f"The Provisioning API refused {error['operation']} (HTTP {error['status']} {error['errorCode']}): "
+        f"{error['message']}"
+    )
+    if error.get("resolution"):
+        text += f"\nResolution: {error['resolution']}"
+    if error.get("additionalInformation"):
+        text += f"\nAdditional information: {json.dumps(error['additionalInformation'], ensure_ascii=False)}"
+    return text
 
 
 def _dump(value: Any) -> Any:
@@ -155,33 +224,45 @@ def error_result(exc: Exception, runtime: Runtime, project_id: str | None) -> Ca
     error: dict[str, Any]
     if isinstance(exc, ApiError):
         error = exc.to_dict()
-        text = f"The Provisioning API refused {exc.operation} (HTTP {exc.status} {exc.error_code}): {exc.message}"
-        if exc.resolution:
-            text += f"\nResolution: {exc.resolution}"
-        if exc.additional_information:
-            text += f"\nAdditional information: {exc.additional_information}"
     else:
         code = next(_CODES[kind] for kind in type(exc).__mro__ if kind in _CODES)
         error = {"errorCode": code, "message": str(exc)}
         if isinstance(exc, InvalidArguments):
             error["problems"] = exc.problems
-        text = str(exc)
     # A lost answer to a change is the one failure after which the state must be read again.
     body = {"error": error, "outcome_unknown": isinstance(exc, OutcomeUnknownError)}
-    return render(runtime, project_id, body, is_error=True, text=text)
+    return render(runtime, project_id, body, is_error=True)
+
+
+def _secret_values(value: Any) -> Iterator[str]:
+    if isinstance(value, SecretStr):
+        yield value.get_secret_value()
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _secret_values(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _secret_values(item)
+
+
+def _secrets_of(invocation: Invocation | None) -> AbstractContextManager[None]:
+    """While the call runs, the secrets it was given are masked in its own output, errors and logs, nowhere else."""
+    return REDACTOR.scoped(_secret_values(invocation.args) if invocation is not None else ())
 
 
 async def run_plain(runtime: Runtime, spec: ToolSpec, raw: Mapping[str, Any], progress: Progress = no_progress) -> CallToolResult:
     """A tool that never asks for confirmation."""
-    project_id = raw.get("project_id") if isinstance(raw.get("project_id"), str) else None
     try:
         invocation = bind(spec, raw)
-        project_id = invocation.project_id
-        call = runtime.call(project_id, progress)
-        body = await spec.run(call, invocation.args)
-    except EXPECTED as exc:
-        return error_result(exc, runtime, project_id)
-    return render(runtime, call.project_id, body)
+    except InvalidArguments as exc:
+        return error_result(exc, runtime, None)
+    with _secrets_of(invocation):
+        try:
+            call = runtime.call(invocation.project_id, progress)
+            body = await spec.run(call, invocation.args)
+        except EXPECTED as exc:
+            return error_result(exc, runtime, invocation.project_id)
+        return render(runtime, call.project_id, body)
 
 
 # Confirmed tools: the SDK's resolvers run `preflight`, then `decide`, then the handler runs `finish`.
@@ -216,12 +297,16 @@ async def preflight(
     confirmation = spec.confirmation
     try:
         invocation = bind(spec, raw)
+    except InvalidArguments as exc:
+        return Preflight(failure=exc)
+    try:
         call = runtime.call(invocation.project_id, progress)
         if confirmation is None:
             return Preflight(invocation, call)
-        target = await confirmation.read(call, invocation.args) if confirmation.read else None
+        with _secrets_of(invocation):
+            target = await confirmation.read(call, invocation.args) if confirmation.read else None
     except EXPECTED as exc:
-        return Preflight(failure=exc)
+        return Preflight(invocation, failure=exc)
     needed = confirmation.when(invocation.args, target) if confirmation.when else True
     preview = confirmation.describe(invocation.args, target)
     reason = spec.policy.confirm_reason
@@ -241,41 +326,43 @@ def question(pre: Preflight) -> str:
     assert pre.call is not None and pre.preview is not None
     where = "the SANDBOX project" if pre.call.environment == "sandbox" else "project"
     lines = [f"{pre.preview.action} in {where} {pre.call.project_id}."]
-    if pre.target is not None:
-        state = REDACTOR.data(to_jsonable_python(_dump(pre.target)))
-        lines.append(f"Current state: {json.dumps(state, ensure_ascii=False, separators=(',', ':'))}")
-    lines += [f"Change: {item}" for item in pre.preview.changes]
-    lines += ["Consequences:", *[f"- {item}" for item in pre.preview.consequences]]
-    return REDACTOR.text("\n".join(lines))
+    with _secrets_of(pre.invocation):
+        if pre.target is not None:
+            state = REDACTOR.data(to_jsonable_python(_dump(pre.target)))
+            lines.append(f"Current state: {json.dumps(state, ensure_ascii=False, separators=(',', ':'))}")
+        lines += [f"Change: {item}" for item in pre.preview.changes]
+        lines += ["Consequences:", *[f"- {item}" for item in pre.preview.consequences]]
+        return REDACTOR.text("\n".join(lines))
 
 
 async def finish(runtime: Runtime, pre: Preflight, decision: Any) -> CallToolResult:
-    if pre.failure is not None:
-        project_id = pre.invocation.project_id if pre.invocation else None
-        return error_result(pre.failure, runtime, project_id)
-    invocation, call = pre.invocation, pre.call
-    assert invocation is not None and call is not None
-    spec = invocation.spec
-    shown = {"preview": pre.preview, "target": pre.target}
-    if pre.needed:
-        if isinstance(decision, DeclinedElicitation | CancelledElicitation):
-            status = "declined" if isinstance(decision, DeclinedElicitation) else "cancelled"
-            return render(runtime, call.project_id, {"status": status, **shown, "next_steps": ["Nothing was changed."]})
-        asked = isinstance(decision, AcceptedElicitation) and isinstance(decision.data, ConfirmDecision)
-        if asked and not decision.data.confirm:
-            return render(runtime, call.project_id, {"status": "declined", **shown, "next_steps": ["Nothing was changed: the user did not confirm."]})
-        if not asked:
-            try:
-                issued = _by_token(runtime, pre)
-            except ConfirmationRefused as exc:
-                return error_result(exc, runtime, call.project_id)
-            if issued is not None:
-                return render(runtime, call.project_id, issued)
-    try:
-        body = await spec.run(call, invocation.args)
-    except EXPECTED as exc:
-        return error_result(exc, runtime, call.project_id)
-    return render(runtime, call.project_id, {"status": "done", **body} if spec.confirmation else body)
+    with _secrets_of(pre.invocation):
+        if pre.failure is not None:
+            project_id = pre.invocation.project_id if pre.invocation else None
+            return error_result(pre.failure, runtime, project_id)
+        invocation, call = pre.invocation, pre.call
+        assert invocation is not None and call is not None
+        spec = invocation.spec
+        shown = {"preview": pre.preview, "target": pre.target}
+        if pre.needed:
+            if isinstance(decision, DeclinedElicitation | CancelledElicitation):
+                status = "declined" if isinstance(decision, DeclinedElicitation) else "cancelled"
+                return render(runtime, call.project_id, {"status": status, **shown, "next_steps": ["Nothing was changed."]})
+            asked = isinstance(decision, AcceptedElicitation) and isinstance(decision.data, ConfirmDecision)
+            if asked and not decision.data.confirm:
+                return render(runtime, call.project_id, {"status": "declined", **shown, "next_steps": ["Nothing was changed: the user did not confirm."]})
+            if not asked:
+                try:
+                    issued = _by_token(runtime, pre)
+                except ConfirmationRefused as exc:
+                    return error_result(exc, runtime, call.project_id)
+                if issued is not None:
+                    return render(runtime, call.project_id, issued)
+        try:
+            body = await spec.run(call, invocation.args)
+        except EXPECTED as exc:
+            return error_result(exc, runtime, call.project_id)
+        return render(runtime, call.project_id, {"status": "done", **body} if spec.confirmation else body)
 
 
 def _by_token(runtime: Runtime, pre: Preflight) -> dict[str, Any] | None:

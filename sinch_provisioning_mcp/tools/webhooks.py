@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.models.webhooks import WEBHOOK_PAGE_MAX, Webhook, WebhookTrigger
-from sinch_provisioning_mcp.guardrails.redact import SecretInput
+from sinch_provisioning_mcp.guardrails.untrusted import as_code, fence
 from sinch_provisioning_mcp.tools.declare import ReadBack, Toolset, paged
 from sinch_provisioning_mcp.tools.spec import Arguments, Confirmation, Preview
 
@@ -37,7 +37,7 @@ def _valid_target(target: str) -> str:
 
 WebhookId = Annotated[str, Field(min_length=1, max_length=64)]
 Target = Annotated[str, Field(min_length=1, max_length=742), AfterValidator(_valid_target)]
-Secret = Annotated[SecretInput, Field(min_length=1, max_length=128, description="Signs deliveries; never returned.")]
+Secret = Annotated[SecretStr, Field(min_length=1, max_length=128, description="Signs deliveries; never returned.")]
 Triggers = Annotated[
     list[WebhookTrigger],
     Field(min_length=1, description="['ALL'], or specific triggers (never both)."),
@@ -76,20 +76,29 @@ def _redirects(args: Any, current: Webhook) -> bool:
     return (args.target is not None and args.target != current.target) or args.secret is not None
 
 
+# Previews and next steps are text the server writes; the targets in them (stored ones
+# and new ones alike: whoever can write a webhook chooses it) are fenced, the triggers
+# shown only when they have the shape of a trigger.
+
+
+def _triggers(triggers: list[str]) -> str:
+    return ", ".join(as_code(trigger) for trigger in triggers)
+
+
 def _changes(args: Any, current: Webhook) -> Preview:
     changes = []
     if args.target is not None and args.target != current.target:
-        changes.append(f"target: {current.target} → {args.target}")
+        changes.append(f"target: {fence(current.target)} → {fence(args.target)}")
     if args.secret is not None:
         changes.append("secret: replaced; the receiver must verify signatures with the new one")
     if args.triggers is not None and sorted(args.triggers) != sorted(current.triggers):
-        changes.append(f"triggers: {', '.join(current.triggers)} → {', '.join(t.value for t in args.triggers)}")
+        changes.append(f"triggers: {_triggers(current.triggers)} → {', '.join(t.value for t in args.triggers)}")
     return Preview(action=f"Change webhook {current.id}", changes=changes)
 
 
 def _after_write(args: Any, webhook: Webhook) -> list[str]:
     return [
-        f"Make sure {webhook.target} answers 2xx quickly; Sinch retries deliveries that fail.",
+        "Make sure the webhook's target answers 2xx quickly; Sinch retries deliveries that fail.",
         "Verify each delivery's x-sinch-webhook-signature (HMAC-SHA256 of body.nonce.timestamp with the secret) "
         "and reject stale timestamps.",
     ]
@@ -105,8 +114,8 @@ def _after_list(args: Any, webhooks: list[Webhook]) -> list[str]:
 
 def _deletion(args: Any, current: Webhook) -> Preview:
     return Preview(
-        action=f"Delete webhook {current.id} (target {current.target})",
-        consequences=[f"Sinch stops posting {', '.join(current.triggers)} events to {current.target} at once."],
+        action=f"Delete webhook {current.id}, target {fence(current.target)}",
+        consequences=[f"Sinch stops posting {_triggers(current.triggers)} events to that target at once."],
     )
 
 

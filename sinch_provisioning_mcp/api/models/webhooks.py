@@ -7,6 +7,7 @@ from enum import Enum
 from pydantic import Field
 
 from sinch_provisioning_mcp.api.models.common import ApiModel
+from sinch_provisioning_mcp.guardrails.untrusted import Code, UntrustedText
 
 # GET /webhooks: pageSize 1..15; a project holds at most 15 webhooks.
 WEBHOOK_PAGE_MAX = 15
@@ -58,7 +59,8 @@ class WebhookTrigger(str, Enum):
 
 class Webhook(ApiModel):
     id: str
-    target: str = Field(description="Where Sinch posts events, as stored: not fetched and not verified by this server.")
+    # Whoever can write a webhook chooses its target: third-party text, returned fenced.
+    target: UntrustedText = Field(description="Where Sinch posts events, as stored: not fetched and not verified by this server.")
     projectId: str
-    # Plain strings, not the enum: an answer naming a trigger newer than this client must still parse.
-    triggers: list[str]
+    # Codes, not the enum: an answer naming a trigger newer than this client must still parse.
+    triggers: list[Code]
