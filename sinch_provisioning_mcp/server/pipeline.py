@@ -31,12 +31,13 @@ from sinch_provisioning_mcp.api.errors import (
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationRefused, ConfirmDecision, can_elicit, canonical
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.server.runtime import NotConfigured, Runtime
-from sinch_provisioning_mcp.tools.spec import Arguments, Call, InvalidArguments, Preview, ToolSpec, plain
+from sinch_provisioning_mcp.tools.spec import Arguments, Call, InvalidArguments, PreconditionFailed, Preview, ToolSpec, plain
 
 EXPECTED = (ProvisioningError, InvalidArguments, NotConfigured, ConfirmationRefused)
 # errorCode of failures that are not the API's own, looked up along the exception's class hierarchy.
 _CODES: dict[type[Exception], str] = {
     NotConfigured: "not_configured",
+    PreconditionFailed: "precondition_failed",
     InvalidArguments: "invalid_arguments",
     InvalidPathParameter: "invalid_arguments",
     ConfirmationRefused: "confirmation_refused",
