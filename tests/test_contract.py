@@ -37,6 +37,18 @@ DECLARED = sorted(name for name, spec in SPECS.items() if spec.operation is not 
 COMMON = {"project_id", "confirmation_token"}
 
 
+# The names the Deprecated note lists, without its "(use X)" remarks, which name replacements.
+DEPRECATED_NAMES = re.sub(r"\([^)]*\)", "", DEPRECATED_NOTE)
+
+
+def deprecated_field(field: dict[str, Any]) -> bool:
+    return bool(field.get("deprecated")) or re.search(rf"(?<![\w/]){re.escape(field['name'])}(?![\w/])", DEPRECATED_NAMES) is not None
+
+
+def deprecated_value(value: str) -> bool:
+    return value in DEPRECATED_NOTE or value.endswith(" (deprecated)")
+
+
 def expected_hints(op: dict[str, Any]) -> dict[str, bool]:
     """The catalog's effect legend, restated independently of the server's code."""
     effect = op["effect"]
@@ -117,7 +129,7 @@ def check_field(schema: dict[str, Any], node: dict[str, Any], field: dict[str, A
         else:
             if offered - expected:
                 problems.append(f"{where}: admits values the API does not know: {sorted(offered - expected)}")
-            missing = {value for value in expected - offered if value not in DEPRECATED_NOTE}
+            missing = {value for value in expected - offered if not deprecated_value(value)}
             if missing:
                 problems.append(f"{where}: misses values the API accepts: {sorted(missing)}")
     options = arms(schema, node)
@@ -139,7 +151,7 @@ def check_fields(schema, node, fields, prefix, problems, *, variant: bool) -> No
         name = to_snake(field["name"])
         where = f"{prefix}{name}"
         if name not in properties:
-            if not field.get("deprecated"):
+            if not deprecated_field(field):
                 problems.append(f"{where}: not an argument")
             continue
         if field["required"] and not variant and name not in required:

@@ -21,7 +21,7 @@ from conftest import RecordingTransport
 from sinch_provisioning_mcp.cli import main
 from sinch_provisioning_mcp.doctor import run_doctor
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID
-from sinch_provisioning_mcp.server.toolsets import TOOLSETS
+from sinch_provisioning_mcp.server.toolsets import TOOLSETS, select_tools
 
 PROJECT = "proj-doctor-1"
 CANARIES = {
@@ -129,7 +129,9 @@ def test_sandbox_passes_every_check_and_exits_0(doctor, monkeypatch, args):
     assert report.only("URL allowlist")[:2] == ("OK", "http://sandbox.invalid: the sandbox runs in this process; no request leaves it")
     assert report.only("token")[:2] == ("OK", "issued by the embedded sandbox")
     assert report.only("project")[:2] == ("OK", f"GET /v1/projects/{SANDBOX_PROJECT_ID}/webhooks answered: 1 webhook(s), read only")
-    assert report.only("tools")[:2] == ("OK", "full mode: 8 tools from toolsets webhooks, rcs")
+    served = select_tools(None, read_only=False)
+    toolsets = ", ".join(dict.fromkeys(spec.toolset for spec in served))
+    assert report.only("tools")[:2] == ("OK", f"full mode: {len(served)} tools from toolsets {toolsets}")
     assert report.out.splitlines()[-1] == "The server would work as configured."
 
 
@@ -137,7 +139,9 @@ def test_flags_before_the_subcommand_count_too(capsys):
     assert main(["--sandbox", "--read-only", "doctor", "--mode", "compact"]) == 0
     report = parse(0, capsys.readouterr().out)
     assert report.only("variables")[1] == "set (environment or flags): SINCH_MCP_SANDBOX=true, SINCH_MCP_READ_ONLY=true, SINCH_MCP_MODE=compact"
-    assert report.only("tools")[:2] == ("OK", "compact mode, read-only: 3 tools over 3 operations from toolsets webhooks, rcs")
+    reads = select_tools(None, read_only=True)
+    toolsets = ", ".join(dict.fromkeys(spec.toolset for spec in select_tools(None, read_only=False)))
+    assert report.only("tools")[:2] == ("OK", f"compact mode, read-only: 3 tools over {len(reads)} operations from toolsets {toolsets}")
 
 
 def test_unknown_toolset_fails_the_tools_line(doctor):

@@ -6,6 +6,7 @@ import pytest
 
 from sinch_provisioning_mcp.sandbox.errors import PapiError
 from sinch_provisioning_mcp.sandbox.validation import Rule, validate
+from sinch_provisioning_mcp.sandbox.values import UUID
 
 RULES = (
     Rule("displayName", min_length=2, max_length=5),
@@ -86,3 +87,47 @@ def test_every_problem_is_listed_at_once_unknown_fields_first():
 def test_partial_bodies_check_only_what_they_send():
     assert validate({"vertical": "OTHER"}, RULES, partial=True) == {"vertical": "OTHER"}
     assert problems({"displayName": "A"}, partial=True) == ["displayName must be longer than or equal to 2 characters"]
+
+
+NESTED = (
+    Rule(
+        "details",
+        type="object",
+        fields=(
+            Rule("brand", type="object", required=False, fields=(Rule("name", max_length=3),)),
+            Rule("emails", type="array", required=False, fields=(Rule("address", format="email"),)),
+            Rule("answers", type="object", required=False),  # free-form
+        ),
+    ),
+)
+
+
+def nested_problems(body: dict) -> list[str]:
+    with pytest.raises(PapiError) as refused:
+        validate(body, NESTED)
+    return refused.value.additional_information["validationErrors"]
+
+
+def test_nested_objects_are_checked_with_their_full_property_paths():
+    assert nested_problems(
+        {"details": {"brand": {"name": "Acme", "logo": 1}, "emails": [{"address": "x"}, "y"], "answers": {"any": [1]}}}
+    ) == [
+        "property details.brand.logo should not exist",
+        "details.brand.name must be shorter than or equal to 3 characters",
+        "details.emails.0.address must be an email",
+        "nested property details.emails.1 must be either object or array",
+    ]
+    assert nested_problems({"details": "text"}) == ["nested property details must be either object or array"]
+    assert nested_problems({}) == ["nested property details must be either object or array"]
+
+
+def test_a_valid_nested_body_and_nulls_inside_it():
+    body = {"details": {"brand": None, "emails": [{"address": "ops@acme.example"}], "answers": {"q": "a"}}}
+    assert validate(body, NESTED) == body  # null counts as left out, inside too
+
+
+def test_uuid_ids_are_case_insensitive_and_canonical_in_lower_case():
+    made = UUID.new(0.0)
+    assert UUID.parse(made) == made == made.lower() and made[14] == "4"
+    assert UUID.parse(made.upper()) == made
+    assert UUID.parse("01J00000000000000000WEBHK1") is None

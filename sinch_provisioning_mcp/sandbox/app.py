@@ -23,7 +23,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import controls, rcs_accounts, webhooks
+from . import controls, rcs_accounts, rcs_questionnaire, rcs_senders, rcs_test_numbers, webhooks
 from .auth import RequireApiAuth, token_endpoint
 from .errors import PapiError, http_error_handler, papi_error_handler
 from .delivery import Deliverer, delivery_client
@@ -32,7 +32,13 @@ from .faults import FaultMiddleware
 from .state import SandboxState
 from .tokens import DEFAULT_LIFETIME_SECONDS
 
-FAMILIES: tuple[Family, ...] = (webhooks.FAMILY, rcs_accounts.FAMILY)
+FAMILIES: tuple[Family, ...] = (
+    webhooks.FAMILY,
+    rcs_accounts.FAMILY,
+    rcs_questionnaire.FAMILY,
+    rcs_senders.FAMILY,
+    rcs_test_numbers.FAMILY,
+)
 
 
 class ApplyDueTransitions:

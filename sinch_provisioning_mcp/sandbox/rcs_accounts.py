@@ -22,12 +22,12 @@ from starlette.routing import Route
 from .context import project_of
 from .errors import PapiError
 from .family import Family
+from .lifecycle import Activity
 from .pagination import Page
 from .resources import ACTIVITIES_PAGE, NaturalKey, Resource, ResourceType, activities_page
 from .state import SANDBOX_PROJECT_ID, SandboxState
 from .validation import Rule, read_json_object, validate
 from .values import iso8601
-
 
 
 def _account_exists() -> PapiError:
@@ -45,7 +45,14 @@ RCS_ACCOUNT = ResourceType(
     comment_trigger="RCS_ACCOUNT_COMMENT_ADDED",
     sample=lambda n: {},
 )
-RULES = (Rule("comment", min_length=1, max_length=65535),)
+# Every RCS comments endpoint (account and sender): 1..65535 characters.
+COMMENT_RULES = (Rule("comment", min_length=1, max_length=65535),)
+
+
+def comment_created(activity: Activity) -> Response:
+    """201 with the comment as the OAS 1.2.117 shows it (`CREATED` is its status, not an activity type)."""
+    body: dict[str, Any] = {"type": "CREATED", "comment": activity.comment, "created": iso8601(activity.created)}
+    return JSONResponse(body, status_code=201)
 
 
 def _account(request: Request) -> Resource:
@@ -58,10 +65,8 @@ async def list_activities(request: Request) -> Response:
 
 
 async def create_comment(request: Request) -> Response:
-    fields = validate(await read_json_object(request), RULES)
-    activity = _account(request).comment(fields["comment"])
-    body: dict[str, Any] = {"type": "CREATED", "comment": activity.comment, "created": iso8601(activity.created)}
-    return JSONResponse(body, status_code=201)
+    fields = validate(await read_json_object(request), COMMENT_RULES)
+    return comment_created(_account(request).comment(fields["comment"]))
 
 
 def _seed_default_account(state: SandboxState) -> None:

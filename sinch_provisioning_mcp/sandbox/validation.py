@@ -10,6 +10,10 @@ field name. Lengths count UTF-16 code units, as the API's JavaScript runtime doe
 Choices where the docs are silent:
 - Unknown fields are refused ("property x should not exist", class-validator's whitelist
   wording): a misspelt field silently ignored is the bug a sandbox exists to catch.
+- Nested objects (`type="object"` with `fields`, or an array whose items are objects with
+  `fields`) are checked with the same rules, each message naming the full property path
+  (`details.brand.emails.0.address must be an email`), as class-validator's
+  `ValidateNested` does.
 - A value of the wrong type is reported by its type (plus the format, which
   class-validator checks on any value), not by the length rules that cannot apply to it.
 - A body not sent as `application/json` is 400 `invalid_payload`. The OAS lists
@@ -32,7 +36,7 @@ from starlette.requests import Request
 
 from .errors import invalid_input, invalid_payload
 
-Type = Literal["string", "array", "integer", "number", "boolean"]
+Type = Literal["string", "array", "integer", "number", "boolean", "object"]
 Format = Literal["url", "email", "e164"]
 
 
@@ -66,6 +70,9 @@ class Rule:
     unique_items: bool = False
     minimum: float | None = None
     maximum: float | None = None
+    # The rules of an object's properties, or of each object item of an array; an object
+    # without them is a free-form map.
+    fields: tuple[Rule, ...] | None = None
 
 
 def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = False) -> dict[str, Any]:
@@ -73,16 +80,21 @@ def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = Fal
 
     `partial` (PATCH): fields left out are fine; the ones sent are checked in full.
     """
+    problems = _object_problems(body, rules, "", partial=partial)
+    if problems:
+        raise invalid_input(problems)
+    return {rule.name: body[rule.name] for rule in rules if rule.name in body}
+
+
+def _object_problems(body: dict[str, Any], rules: Sequence[Rule], prefix: str, *, partial: bool = False) -> list[str]:
     known = {rule.name for rule in rules}
-    problems = [f"property {name} should not exist" for name in body if name not in known]
+    problems = [f"property {prefix}{name} should not exist" for name in body if name not in known]
     for rule in rules:
         if rule.name in body or (rule.required and not partial):
             if body.get(rule.name) is None and not rule.required:
                 continue  # IsOptional: null counts as left out
-            problems += _problems(rule, body.get(rule.name))
-    if problems:
-        raise invalid_input(problems)
-    return {rule.name: body[rule.name] for rule in rules if rule.name in body}
+            problems += _problems(rule, body.get(rule.name), prefix)
+    return problems
 
 
 _TYPE_MESSAGES = {
@@ -91,11 +103,14 @@ _TYPE_MESSAGES = {
     "integer": "must be an integer number",
     "number": "must be a number conforming to the specified constraints",
     "boolean": "must be a boolean value",
+    "object": "must be either object or array",
 }
 _FORMAT_MESSAGES = {"url": "must be a URL address", "email": "must be an email", "e164": "must be a valid phone number"}
 
 
 def _has_type(value: Any, type_: Type) -> bool:
+    if type_ == "object":
+        return isinstance(value, dict)
     if type_ == "string":
         return isinstance(value, str)
     if type_ == "array":
@@ -107,17 +122,20 @@ def _has_type(value: Any, type_: Type) -> bool:
     return isinstance(value, int) if type_ == "integer" else isinstance(value, int | float)
 
 
-def _problems(rule: Rule, value: Any) -> list[str]:
-    name = rule.name
+def _problems(rule: Rule, value: Any, prefix: str = "") -> list[str]:
+    name = prefix + rule.name
     if not _has_type(value, rule.type):
-        problems = [f"{name} {_TYPE_MESSAGES[rule.type]}"]
+        message = _TYPE_MESSAGES[rule.type]
+        problems = [f"nested property {name} {message}" if rule.type == "object" else f"{name} {message}"]
         if rule.type == "string" and rule.format:
             problems.append(f"{name} {_FORMAT_MESSAGES[rule.format]}")
         return problems
+    if rule.type == "object":  # without `fields`, any properties (a free-form map)
+        return [] if rule.fields is None else _object_problems(value, rule.fields, f"{name}.")
     if rule.type == "string":
-        return _string_problems(rule, value)
+        return _string_problems(rule, name, value)
     if rule.type == "array":
-        return _array_problems(rule, value)
+        return _array_problems(rule, name, value)
     if rule.type in ("integer", "number"):
         problems = []
         if rule.minimum is not None and value < rule.minimum:
@@ -133,8 +151,8 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _string_problems(rule: Rule, value: str) -> list[str]:
-    name, length = rule.name, utf16_length(value)
+def _string_problems(rule: Rule, name: str, value: str) -> list[str]:
+    length = utf16_length(value)
     problems = []
     if rule.not_empty and not value:
         problems.append(f"{name} should not be empty")
@@ -149,8 +167,7 @@ def _string_problems(rule: Rule, value: str) -> list[str]:
     return problems
 
 
-def _array_problems(rule: Rule, items: list[Any]) -> list[str]:
-    name = rule.name
+def _array_problems(rule: Rule, name: str, items: list[Any]) -> list[str]:
     problems = []
     if rule.not_empty and not items:
         problems.append(f"{name} should not be empty")
@@ -164,6 +181,12 @@ def _array_problems(rule: Rule, items: list[Any]) -> list[str]:
         problems.append(f"each value in {name} {_FORMAT_MESSAGES[rule.format]}")
     if rule.unique_items and len({json.dumps(item, sort_keys=True) for item in items}) != len(items):
         problems.append(f"All {name}'s elements must be unique")
+    if rule.fields is not None:
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                problems += _object_problems(item, rule.fields, f"{name}.{index}.")
+            else:
+                problems.append(f"nested property {name}.{index} must be either object or array")
     return problems
 
 

@@ -7,12 +7,17 @@ example (`01EAW2BNWCG9DC13RS582V0ZQ3`, OAS 1.2.117) and the Conversation API's a
 and the official Node SDK's provisioning mock server uses ULID-style webhook ids
 (`01PROVWEBHOOK001`). ULIDs are case-insensitive by specification, so lookups
 normalise to upper case.
+
+RCS senders are the exception: the OAS 1.2.117 examples show their ids as lower-case
+UUIDs (`cf11794a-6a5e-4a12-b103-da79bd378bf1`), and `senderId` has its own
+`invalid_id_format`; UUIDs are case-insensitive too (RFC 9562), canonical in lower case.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +46,13 @@ class IdFormat:
 
 
 ULID = IdFormat(new=new_ulid, parse=lambda text: text.upper() if is_ulid(text) else None)
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+# Random (version 4); the clock plays no part, as in a UUID4.
+UUID = IdFormat(
+    new=lambda now: str(uuid.UUID(bytes=secrets.token_bytes(16), version=4)),
+    parse=lambda text: text.lower() if _UUID.fullmatch(text) else None,
+)
 
 
 def iso8601(timestamp: float) -> str:

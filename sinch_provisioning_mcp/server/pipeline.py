@@ -38,6 +38,7 @@ from sinch_provisioning_mcp.tools.spec import (
     Arguments,
     Call,
     InvalidArguments,
+    PreconditionFailed,
     Preview,
     Progress,
     ToolSpec,
@@ -49,6 +50,7 @@ EXPECTED = (ProvisioningError, InvalidArguments, NotConfigured, ConfirmationRefu
 # errorCode of failures that are not the API's own, looked up along the exception's class hierarchy.
 _CODES: dict[type[Exception], str] = {
     NotConfigured: "not_configured",
+    PreconditionFailed: "precondition_failed",
     InvalidArguments: "invalid_arguments",
     InvalidPathParameter: "invalid_arguments",
     ConfirmationRefused: "confirmation_refused",

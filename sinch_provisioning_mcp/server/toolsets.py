@@ -15,8 +15,9 @@ from sinch_provisioning_mcp.tools.spec import ToolSpec
 # toolset name -> modules of sinch_provisioning_mcp.tools declaring it
 TOOLSETS: dict[str, tuple[str, ...]] = {
     "webhooks": ("webhooks",),
-    "rcs": ("rcs_accounts",),
+    "rcs": ("rcs_accounts", "rcs_senders", "rcs_launch", "rcs_test_numbers"),
     "events": ("events",),
+    "legacy": ("rcs_legacy",),
 }
 OFF_BY_DEFAULT = frozenset({"legacy"})
 # Served only where the server receives provisioning events (HTTP mode, SINCH_MCP_EVENTS_SECRET).

@@ -78,6 +78,18 @@ def compare(sent: Mapping[str, Any] | None, resource: Mapping[str, Any], label: 
     return Verification(ok=True, observed=f"read back {label}: {fields} as requested")
 
 
+def summary_fields(paths: tuple[str, ...]) -> dict[str, Any]:
+    """Dotted field paths ("details.brand.name") as a pydantic `include` of nested fields."""
+    include: dict[str, Any] = {}
+    for path in paths:
+        *parents, leaf = path.split(".")
+        node = include
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = True
+    return include
+
+
 def _label(resource: Mapping[str, Any], fallback: str) -> str:
     for key in ("id", "name", "plusFriendId", "number"):
         if isinstance(resource.get(key), str):
@@ -163,7 +175,8 @@ class Toolset:
         next_steps: NextSteps | None = None,
         example: Mapping[str, Any] | None = None,
     ) -> ToolSpec:
-        """A list endpoint: one page per call, each item summarised to `summary` unless `detail` is full."""
+        """A list endpoint: one page per call, each item summarised to `summary` (field names,
+        dotted for nested ones) unless `detail` is full."""
         key = key or items
         if summary and "detail" not in arguments.model_fields:
             raise TypeError(f"{name}: a summarised list needs a `detail` argument (use paged())")
@@ -172,7 +185,8 @@ class Toolset:
             page = await call.send(op, args)
             found = [model.model_validate(item) for item in page.get(items) or []]
             full = not summary or getattr(args, "detail", "full") == "full"
-            shown = [item if full else item.model_dump(mode="json", include=set(summary), exclude_none=True) for item in found]
+            include = summary_fields(summary)
+            shown = [item if full else item.model_dump(mode="json", include=include, exclude_none=True) for item in found]
             result: dict[str, Any] = {key: shown, "total_size": int(page.get("totalSize", len(found)))}
             if page.get("nextPageToken"):
                 result["next_page_token"] = page["nextPageToken"]

@@ -11,7 +11,9 @@ from sinch_provisioning_mcp.api.models.rcs import RCS_ACTIVITY_PAGE_MAX
 from sinch_provisioning_mcp.tools.declare import Toolset, paged
 from sinch_provisioning_mcp.tools.spec import Arguments
 
-toolset = Toolset("rcs", "RCS: senders, test numbers, launch, questionnaires and the account's activity.")
+# Shared by every module of the rcs toolset.
+DESCRIPTION = "RCS: senders, test numbers, launch, questionnaires and the account's activity."
+toolset = Toolset("rcs", DESCRIPTION)
 
 
 class Comment(Arguments):

@@ -38,6 +38,12 @@ class InvalidArguments(Exception):
         self.problems = problems or []
 
 
+class PreconditionFailed(InvalidArguments):
+    """The resource is not yet in a state the call needs (launch requirements unmet, an OTP
+    step out of order); found by reading it, before any change is requested. `problems`
+    name what to set or wait for."""
+
+
 class InQuery:
     """Marks an argument of a write that travels in the query string (`Annotated[T, IN_QUERY]`)."""
 
