@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from mcp.server.mcpserver import MCPServer
+from mcp_types import ElicitResult
 
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SandboxState, create_app
 from sinch_provisioning_mcp.server.app import build_server
@@ -95,3 +96,21 @@ async def client(sandbox_app):
         transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox", auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
     ) as http:
         yield http
+
+
+def answering(action: str, content: dict | None = None, asked: list | None = None):
+    """An elicitation callback giving `action` (with `content`, or consent, on accept); records requests in `asked`."""
+
+    async def callback(context, params):
+        if asked is not None:
+            asked.append(params)
+        return ElicitResult(action=action, content=(content or {"confirm": True}) if action == "accept" else None)
+
+    return callback
+
+
+def validation_errors(response: httpx.Response) -> list[str]:
+    """The sandbox's `invalid_input` messages (`additionalInformation.validationErrors`)."""
+    assert response.status_code == 400, response.text
+    assert response.json()["errorCode"] == "invalid_input"
+    return response.json()["additionalInformation"]["validationErrors"]

@@ -401,7 +401,11 @@ async def test_an_outcome_for_the_type_applies_to_the_next_reviews_only(client):
     ("body", "problem"),
     [
         ({"resourceType": "gadget", "outcome": "exploded"}, "outcome must be one of the following values: rejected"),
-        ({"resourceType": "gadget_part", "outcome": "rejected"}, "resourceType must be one of the following values: gadget"),
+        (
+            {"resourceType": "gadget_part", "outcome": "rejected"},
+            "resourceType must be one of the following values: "
+            + ", ".join(t.name for f in (*FAMILIES, GADGET_FAMILY) for t in f.resource_types if t.outcomes),
+        ),
         ({"resourceType": "gadget", "outcome": "rejected", "count": 0}, "count must not be less than 1"),
         ({"resourceType": "gadget", "outcome": "rejected", "resourceId": ""}, "resourceId should not be empty"),
     ],

@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import controls, rcs_accounts, webhooks
+from . import bundles, controls, conversation, rcs_accounts, sms_apps, webhooks
 from .auth import RequireApiAuth, token_endpoint
 from .errors import PapiError, http_error_handler, papi_error_handler
 from .family import Family
@@ -28,7 +28,13 @@ from .faults import FaultMiddleware
 from .state import SandboxState
 from .tokens import DEFAULT_LIFETIME_SECONDS
 
-FAMILIES: tuple[Family, ...] = (webhooks.FAMILY, rcs_accounts.FAMILY)
+FAMILIES: tuple[Family, ...] = (
+    webhooks.FAMILY,
+    rcs_accounts.FAMILY,
+    conversation.FAMILY,
+    sms_apps.FAMILY,
+    bundles.FAMILY,
+)
 
 
 class ApplyDueTransitions:

@@ -7,6 +7,14 @@ fields as data (`Rule`: type, required, lengths, enum, format, items) and `valid
 reports every problem at once, in class-validator's sentences, each starting with the
 field name. Lengths count UTF-16 code units, as the API's JavaScript runtime does.
 
+Nested objects (a rule with `fields`, for an object or for each object of an array) are
+checked with their own rules, and their messages carry the path, as NestJS's validation
+pipe prefixes a child's messages: "convApp.webhooks.0.target must be shorter than or
+equal to 742 characters". A rule may accept several types (`type=("boolean", "object")`:
+the bundle's `subproject: true` or `{name, labels}`), refused as "subproject must be
+boolean or object" (OAS 1.2.117 bundles example). `find_problems()` gives the messages without
+raising, for a family that adds rules across fields before answering.
+
 Choices where the docs are silent:
 - Unknown fields are refused ("property x should not exist", class-validator's whitelist
   wording): a misspelt field silently ignored is the bug a sandbox exists to catch.
@@ -32,7 +40,7 @@ from starlette.requests import Request
 
 from .errors import invalid_input, invalid_payload
 
-Type = Literal["string", "array", "integer", "number", "boolean"]
+Type = Literal["string", "array", "integer", "number", "boolean", "object"]
 Format = Literal["url", "email", "e164"]
 
 
@@ -51,10 +59,11 @@ async def read_json_object(request: Request) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Rule:
-    """One body field. `enum` and `format` apply to a string, or to each item of an array."""
+    """One body field. `enum` and `format` apply to a string, or to each item of an array;
+    `fields` to an object, or to each item of an array (then each must be an object)."""
 
     name: str
-    type: Type = "string"
+    type: Type | tuple[Type, ...] = "string"  # a tuple: any one of these types
     required: bool = True
     not_empty: bool = False  # "should not be empty" (IsNotEmpty / ArrayNotEmpty)
     min_length: int | None = None
@@ -66,6 +75,7 @@ class Rule:
     unique_items: bool = False
     minimum: float | None = None
     maximum: float | None = None
+    fields: tuple[Rule, ...] | None = None
 
 
 def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = False) -> dict[str, Any]:
@@ -73,16 +83,46 @@ def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = Fal
 
     `partial` (PATCH): fields left out are fine; the ones sent are checked in full.
     """
+    found = find_problems(body, rules, partial=partial)
+    if found:
+        raise invalid_input(found)
+    return {rule.name: body[rule.name] for rule in rules if rule.name in body}
+
+
+def find_problems(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = False, path: str = "") -> list[str]:
+    """Every problem of `body`, each message prefixed with `path` (a nested object's place)."""
     known = {rule.name for rule in rules}
-    problems = [f"property {name} should not exist" for name in body if name not in known]
+    found = [f"{path}property {name} should not exist" for name in body if name not in known]
     for rule in rules:
         if rule.name in body or (rule.required and not partial):
             if body.get(rule.name) is None and not rule.required:
                 continue  # IsOptional: null counts as left out
-            problems += _problems(rule, body.get(rule.name))
-    if problems:
-        raise invalid_input(problems)
-    return {rule.name: body[rule.name] for rule in rules if rule.name in body}
+            value = body.get(rule.name)
+            found += [path + problem for problem in _problems(rule, value)]
+            found += _nested(rule, value, path)
+    return found
+
+
+def _types(rule: Rule) -> tuple[Type, ...]:
+    return rule.type if isinstance(rule.type, tuple) else (rule.type,)
+
+
+def _nested(rule: Rule, value: Any, path: str) -> list[str]:
+    """The problems inside an object, or inside each object of an array, at their path."""
+    if rule.fields is None:
+        return []
+    where = f"{path}{rule.name}."
+    if "object" in _types(rule) and isinstance(value, dict):
+        return find_problems(value, rule.fields, path=where)
+    if "array" not in _types(rule) or not isinstance(value, list):
+        return []
+    found = []
+    if not all(isinstance(item, dict) for item in value):
+        found.append(f"{path}each value in nested property {rule.name} must be either object or array")
+    for index, item in enumerate(value):
+        if isinstance(item, dict):
+            found += find_problems(item, rule.fields, path=f"{where}{index}.")
+    return found
 
 
 _TYPE_MESSAGES = {
@@ -91,11 +131,14 @@ _TYPE_MESSAGES = {
     "integer": "must be an integer number",
     "number": "must be a number conforming to the specified constraints",
     "boolean": "must be a boolean value",
+    "object": "must be an object",
 }
 _FORMAT_MESSAGES = {"url": "must be a URL address", "email": "must be an email", "e164": "must be a valid phone number"}
 
 
 def _has_type(value: Any, type_: Type) -> bool:
+    if type_ == "object":
+        return isinstance(value, dict)
     if type_ == "string":
         return isinstance(value, str)
     if type_ == "array":
@@ -109,16 +152,20 @@ def _has_type(value: Any, type_: Type) -> bool:
 
 def _problems(rule: Rule, value: Any) -> list[str]:
     name = rule.name
-    if not _has_type(value, rule.type):
-        problems = [f"{name} {_TYPE_MESSAGES[rule.type]}"]
-        if rule.type == "string" and rule.format:
+    types = _types(rule)
+    type_ = next((candidate for candidate in types if _has_type(value, candidate)), None)
+    if type_ is None:
+        if len(types) > 1:
+            return [f"{name} must be {' or '.join(types)}"]
+        problems = [f"{name} {_TYPE_MESSAGES[types[0]]}"]
+        if types[0] == "string" and rule.format:
             problems.append(f"{name} {_FORMAT_MESSAGES[rule.format]}")
         return problems
-    if rule.type == "string":
+    if type_ == "string":
         return _string_problems(rule, value)
-    if rule.type == "array":
+    if type_ == "array":
         return _array_problems(rule, value)
-    if rule.type in ("integer", "number"):
+    if type_ in ("integer", "number"):
         problems = []
         if rule.minimum is not None and value < rule.minimum:
             problems.append(f"{name} must not be less than {_number(rule.minimum)}")

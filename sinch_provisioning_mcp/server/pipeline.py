@@ -62,6 +62,8 @@ class Invocation:
 def _field(loc: tuple[Any, ...]) -> str:
     text = ""
     for part in loc:
+        if part == "":
+            continue  # the object arm of a `true`-or-object union adds nothing to the path
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "(arguments)"
 
@@ -158,7 +160,9 @@ def error_result(exc: Exception, runtime: Runtime, project_id: str | None) -> Ca
             error["problems"] = exc.problems
         text = str(exc)
     # A lost answer to a change is the one failure after which the state must be read again.
-    body = {"error": error, "outcome_unknown": isinstance(exc, OutcomeUnknownError)}
+    body: dict[str, Any] = {"error": error, "outcome_unknown": isinstance(exc, OutcomeUnknownError)}
+    if isinstance(exc, OutcomeUnknownError) and exc.next_steps:
+        body["next_steps"] = exc.next_steps
     return render(runtime, project_id, body, is_error=True, text=text)
 
 

@@ -16,6 +16,9 @@ from sinch_provisioning_mcp.tools.spec import ToolSpec
 TOOLSETS: dict[str, tuple[str, ...]] = {
     "webhooks": ("webhooks",),
     "rcs": ("rcs_accounts",),
+    "conversation": ("conversation",),
+    "bundles": ("bundles",),
+    "sms": ("sms_apps",),
 }
 OFF_BY_DEFAULT = frozenset({"legacy"})
 
