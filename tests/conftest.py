@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from mcp.server.mcpserver import MCPServer
+from mcp_types import ElicitResult
 
 from sinch_provisioning_mcp.api.events import EventLog, Receiver
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SandboxState, create_app
@@ -113,3 +114,21 @@ async def client(sandbox_app):
 def receiver() -> Receiver:
     """An event receiver as the HTTP transport would give the server: every toolset is then served."""
     return Receiver(EventLog(), "http://127.0.0.1:8000/events", "receiver-secret-0123456789")
+
+
+def answering(action: str, content: dict | None = None, asked: list | None = None):
+    """An elicitation callback giving `action` (with `content`, or consent, on accept); records requests in `asked`."""
+
+    async def callback(context, params):
+        if asked is not None:
+            asked.append(params)
+        return ElicitResult(action=action, content=(content or {"confirm": True}) if action == "accept" else None)
+
+    return callback
+
+
+def validation_errors(response: httpx.Response) -> list[str]:
+    """The sandbox's `invalid_input` messages (`additionalInformation.validationErrors`)."""
+    assert response.status_code == 400, response.text
+    assert response.json()["errorCode"] == "invalid_input"
+    return response.json()["additionalInformation"]["validationErrors"]

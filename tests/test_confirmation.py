@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from mcp import Client
-from mcp_types import ElicitResult
 
-from conftest import unfence
+from conftest import answering, unfence
 
 from sinch_provisioning_mcp.sandbox import FIXTURE_WEBHOOK_ID
 
@@ -25,15 +24,6 @@ async def webhooks(client: Client) -> dict[str, dict]:
     """The project's webhooks but the sandbox's seeded fixture."""
     listed = (await client.call_tool("list_webhooks", {})).structured_content["webhooks"]
     return {w["id"]: w for w in listed if w["id"] != FIXTURE_WEBHOOK_ID}
-
-
-def answering(action: str, content: dict | None = None, asked: list | None = None):
-    async def callback(context, params):
-        if asked is not None:
-            asked.append(params)
-        return ElicitResult(action=action, content=(content or {"confirm": True}) if action == "accept" else None)
-
-    return callback
 
 
 @pytest.mark.parametrize("era", ERAS)

@@ -15,6 +15,7 @@ from sinch_provisioning_mcp.sandbox.app import FAMILIES
 from sinch_provisioning_mcp.sandbox.values import iso8601
 
 OUTBOX = f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outbox"
+TYPE_NAMES = ", ".join(type_.name for family in FAMILIES for type_ in family.resource_types)
 
 
 def validation_errors(response: httpx.Response) -> list[str]:

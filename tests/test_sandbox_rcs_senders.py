@@ -98,13 +98,13 @@ async def test_create_validates_nested_details_with_full_paths(client):
     assert response.status_code == 400
     assert errors(response) == [
         "region must be one of the following values: BR, EU, US",
-        "property details.brand.extra should not exist",
+        "details.brand.property extra should not exist",
         "details.brand.description must be shorter than or equal to 100 characters",
         "details.brand.emails.0.address must be an email",
         "details.brand.logoUrl must be a URL address",
-        "each value in details.countries must be one of the following values: "
+        "details.each value in countries must be one of the following values: "
         "AT, BE, BR, CA, CZ, DK, FI, FR, DE, GR, HU, IT, MX, NL, NO, PE, PL, PT, SG, SK, ES, SE, US, GB",
-        "each value in details.testNumbers must be a valid phone number",
+        "details.each value in testNumbers must be a valid phone number",
     ]
 
 

@@ -52,8 +52,13 @@ class OutcomeUnknownError(TransportError):
     """A request that changes state may have reached the API, but its answer was lost.
 
     A POST is not retried at all, because repeating it could create the resource twice;
-    either way the caller must read the current state before trying again.
+    either way the caller must read the current state before trying again. A tool that
+    knows how to read it says so in `next_steps` (list_bundles after a lost bundle order).
     """
+
+    def __init__(self, message: str, next_steps: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.next_steps = next_steps or []
 
 
 class AuthError(ProvisioningError):

@@ -23,7 +23,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import controls, rcs_accounts, rcs_questionnaire, rcs_senders, rcs_test_numbers, webhooks
+from . import bundles, controls, conversation, rcs_accounts, rcs_questionnaire, rcs_senders, rcs_test_numbers, sms_apps, webhooks
 from .auth import RequireApiAuth, token_endpoint
 from .errors import PapiError, http_error_handler, papi_error_handler
 from .delivery import Deliverer, delivery_client
@@ -38,6 +38,9 @@ FAMILIES: tuple[Family, ...] = (
     rcs_questionnaire.FAMILY,
     rcs_senders.FAMILY,
     rcs_test_numbers.FAMILY,
+    conversation.FAMILY,
+    sms_apps.FAMILY,
+    bundles.FAMILY,
 )
 
 

@@ -7,13 +7,17 @@ fields as data (`Rule`: type, required, lengths, enum, format, items) and `valid
 reports every problem at once, in class-validator's sentences, each starting with the
 field name. Lengths count UTF-16 code units, as the API's JavaScript runtime does.
 
+Nested objects (a rule with `fields`, for an object or for each object of an array) are
+checked with their own rules, and their messages carry the path, as NestJS's validation
+pipe prefixes a child's messages: "convApp.webhooks.0.target must be shorter than or
+equal to 742 characters". A rule may accept several types (`type=("boolean", "object")`:
+the bundle's `subproject: true` or `{name, labels}`), refused as "subproject must be
+boolean or object" (OAS 1.2.117 bundles example). `find_problems()` gives the messages without
+raising, for a family that adds rules across fields before answering.
+
 Choices where the docs are silent:
 - Unknown fields are refused ("property x should not exist", class-validator's whitelist
   wording): a misspelt field silently ignored is the bug a sandbox exists to catch.
-- Nested objects (`type="object"` with `fields`, or an array whose items are objects with
-  `fields`) are checked with the same rules, each message naming the full property path
-  (`details.brand.emails.0.address must be an email`), as class-validator's
-  `ValidateNested` does.
 - A value of the wrong type is reported by its type (plus the format, which
   class-validator checks on any value), not by the length rules that cannot apply to it.
 - A body not sent as `application/json` is 400 `invalid_payload`. The OAS lists
@@ -55,10 +59,11 @@ async def read_json_object(request: Request) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Rule:
-    """One body field. `enum` and `format` apply to a string, or to each item of an array."""
+    """One body field. `enum` and `format` apply to a string, or to each item of an array;
+    `fields` to an object, or to each item of an array (then each must be an object)."""
 
     name: str
-    type: Type = "string"
+    type: Type | tuple[Type, ...] = "string"  # a tuple: any one of these types
     required: bool = True
     not_empty: bool = False  # "should not be empty" (IsNotEmpty / ArrayNotEmpty)
     min_length: int | None = None
@@ -70,8 +75,6 @@ class Rule:
     unique_items: bool = False
     minimum: float | None = None
     maximum: float | None = None
-    # The rules of an object's properties, or of each object item of an array; an object
-    # without them is a free-form map.
     fields: tuple[Rule, ...] | None = None
 
 
@@ -80,21 +83,46 @@ def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = Fal
 
     `partial` (PATCH): fields left out are fine; the ones sent are checked in full.
     """
-    problems = _object_problems(body, rules, "", partial=partial)
-    if problems:
-        raise invalid_input(problems)
+    found = find_problems(body, rules, partial=partial)
+    if found:
+        raise invalid_input(found)
     return {rule.name: body[rule.name] for rule in rules if rule.name in body}
 
 
-def _object_problems(body: dict[str, Any], rules: Sequence[Rule], prefix: str, *, partial: bool = False) -> list[str]:
+def find_problems(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = False, path: str = "") -> list[str]:
+    """Every problem of `body`, each message prefixed with `path` (a nested object's place)."""
     known = {rule.name for rule in rules}
-    problems = [f"property {prefix}{name} should not exist" for name in body if name not in known]
+    found = [f"{path}property {name} should not exist" for name in body if name not in known]
     for rule in rules:
         if rule.name in body or (rule.required and not partial):
             if body.get(rule.name) is None and not rule.required:
                 continue  # IsOptional: null counts as left out
-            problems += _problems(rule, body.get(rule.name), prefix)
-    return problems
+            value = body.get(rule.name)
+            found += [path + problem for problem in _problems(rule, value)]
+            found += _nested(rule, value, path)
+    return found
+
+
+def _types(rule: Rule) -> tuple[Type, ...]:
+    return rule.type if isinstance(rule.type, tuple) else (rule.type,)
+
+
+def _nested(rule: Rule, value: Any, path: str) -> list[str]:
+    """The problems inside an object, or inside each object of an array, at their path."""
+    if rule.fields is None:
+        return []
+    where = f"{path}{rule.name}."
+    if "object" in _types(rule) and isinstance(value, dict):
+        return find_problems(value, rule.fields, path=where)
+    if "array" not in _types(rule) or not isinstance(value, list):
+        return []
+    found = []
+    if not all(isinstance(item, dict) for item in value):
+        found.append(f"{path}each value in nested property {rule.name} must be either object or array")
+    for index, item in enumerate(value):
+        if isinstance(item, dict):
+            found += find_problems(item, rule.fields, path=f"{where}{index}.")
+    return found
 
 
 _TYPE_MESSAGES = {
@@ -103,7 +131,7 @@ _TYPE_MESSAGES = {
     "integer": "must be an integer number",
     "number": "must be a number conforming to the specified constraints",
     "boolean": "must be a boolean value",
-    "object": "must be either object or array",
+    "object": "must be an object",
 }
 _FORMAT_MESSAGES = {"url": "must be a URL address", "email": "must be an email", "e164": "must be a valid phone number"}
 
@@ -122,21 +150,25 @@ def _has_type(value: Any, type_: Type) -> bool:
     return isinstance(value, int) if type_ == "integer" else isinstance(value, int | float)
 
 
-def _problems(rule: Rule, value: Any, prefix: str = "") -> list[str]:
-    name = prefix + rule.name
-    if not _has_type(value, rule.type):
-        message = _TYPE_MESSAGES[rule.type]
-        problems = [f"nested property {name} {message}" if rule.type == "object" else f"{name} {message}"]
-        if rule.type == "string" and rule.format:
+def _problems(rule: Rule, value: Any) -> list[str]:
+    name = rule.name
+    types = _types(rule)
+    type_ = next((candidate for candidate in types if _has_type(value, candidate)), None)
+    if type_ is None:
+        if len(types) > 1:
+            return [f"{name} must be {' or '.join(types)}"]
+        if types == ("object",) and rule.fields is not None:
+            # A nested DTO (ValidateNested) words it so; a free-form object (IsObject) as below.
+            return [f"nested property {name} must be either object or array"]
+        problems = [f"{name} {_TYPE_MESSAGES[types[0]]}"]
+        if types[0] == "string" and rule.format:
             problems.append(f"{name} {_FORMAT_MESSAGES[rule.format]}")
         return problems
-    if rule.type == "object":  # without `fields`, any properties (a free-form map)
-        return [] if rule.fields is None else _object_problems(value, rule.fields, f"{name}.")
-    if rule.type == "string":
-        return _string_problems(rule, name, value)
-    if rule.type == "array":
-        return _array_problems(rule, name, value)
-    if rule.type in ("integer", "number"):
+    if type_ == "string":
+        return _string_problems(rule, value)
+    if type_ == "array":
+        return _array_problems(rule, value)
+    if type_ in ("integer", "number"):
         problems = []
         if rule.minimum is not None and value < rule.minimum:
             problems.append(f"{name} must not be less than {_number(rule.minimum)}")
@@ -151,8 +183,8 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _string_problems(rule: Rule, name: str, value: str) -> list[str]:
-    length = utf16_length(value)
+def _string_problems(rule: Rule, value: str) -> list[str]:
+    name, length = rule.name, utf16_length(value)
     problems = []
     if rule.not_empty and not value:
         problems.append(f"{name} should not be empty")
@@ -167,7 +199,8 @@ def _string_problems(rule: Rule, name: str, value: str) -> list[str]:
     return problems
 
 
-def _array_problems(rule: Rule, name: str, items: list[Any]) -> list[str]:
+def _array_problems(rule: Rule, items: list[Any]) -> list[str]:
+    name = rule.name
     problems = []
     if rule.not_empty and not items:
         problems.append(f"{name} should not be empty")
@@ -181,12 +214,6 @@ def _array_problems(rule: Rule, name: str, items: list[Any]) -> list[str]:
         problems.append(f"each value in {name} {_FORMAT_MESSAGES[rule.format]}")
     if rule.unique_items and len({json.dumps(item, sort_keys=True) for item in items}) != len(items):
         problems.append(f"All {name}'s elements must be unique")
-    if rule.fields is not None:
-        for index, item in enumerate(items):
-            if isinstance(item, dict):
-                problems += _object_problems(item, rule.fields, f"{name}.{index}.")
-            else:
-                problems.append(f"nested property {name}.{index} must be either object or array")
     return problems
 
 

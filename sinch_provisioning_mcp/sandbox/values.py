@@ -61,3 +61,16 @@ def iso8601(timestamp: float) -> str:
     millis = round(timestamp * 1000)
     moment = datetime.fromtimestamp(millis // 1000, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
+
+
+def hex_id(digits: int) -> IdFormat:
+    """Ids of `digits` random hexadecimal digits, lower case, as the API shows SMS app ids
+    (32: `439fffeedc41494ca58b99a534139bb0`) and bundle ids (24: `62a02dd40000000000000000`)
+    in the OAS 1.2.117 examples; lookups accept either case."""
+    if digits % 2:
+        raise ValueError("hex ids are whole bytes: give an even number of digits")
+    pattern = re.compile(f"[0-9a-f]{{{digits}}}", re.IGNORECASE)
+    return IdFormat(
+        new=lambda now: secrets.token_hex(digits // 2),
+        parse=lambda text: text.lower() if pattern.fullmatch(text) else None,
+    )

@@ -79,6 +79,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _field(loc: tuple[Any, ...]) -> str:
     text = ""
     for part in loc:
+        if part == "":
+            continue  # the object arm of a `true`-or-object union adds nothing to the path
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     # A name is shown back to the client: a lone surrogate in it could not even be encoded.
     return _SURROGATE.sub("\ufffd", text) or "(arguments)"
@@ -232,7 +234,9 @@ def error_result(exc: Exception, runtime: Runtime, project_id: str | None) -> Ca
         if isinstance(exc, InvalidArguments):
             error["problems"] = exc.problems
     # A lost answer to a change is the one failure after which the state must be read again.
-    body = {"error": error, "outcome_unknown": isinstance(exc, OutcomeUnknownError)}
+    body: dict[str, Any] = {"error": error, "outcome_unknown": isinstance(exc, OutcomeUnknownError)}
+    if isinstance(exc, OutcomeUnknownError) and exc.next_steps:
+        body["next_steps"] = exc.next_steps
     return render(runtime, project_id, body, is_error=True)
 
 
@@ -240,8 +244,9 @@ def _secret_values(value: Any) -> Iterator[str]:
     if isinstance(value, SecretStr):
         yield value.get_secret_value()
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _secret_values(getattr(value, name))
+        # The instance's values directly: getattr would warn for fields declared deprecated.
+        for item in vars(value).values():
+            yield from _secret_values(item)
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _secret_values(item)
