@@ -86,3 +86,50 @@ def test_every_problem_is_listed_at_once_unknown_fields_first():
 def test_partial_bodies_check_only_what_they_send():
     assert validate({"vertical": "OTHER"}, RULES, partial=True) == {"vertical": "OTHER"}
     assert problems({"displayName": "A"}, partial=True) == ["displayName must be longer than or equal to 2 characters"]
+
+
+NESTED = (
+    Rule("details", type="object", fields=(Rule("name", min_length=1), Rule("logo", required=False, format="url"))),
+    Rule(
+        "buttons",
+        type="array",
+        required=False,
+        unique_by="type",
+        fields=(Rule("type", enum=("WEB_LINK", "APP_LINK")), Rule("name", max_length=3)),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"details": "x"}, ["nested property details must be either object or array"]),
+        ({}, ["nested property details must be either object or array"]),
+        ({"details": {"name": "", "logo": "nope", "extra": 1}}, [
+            "details.property extra should not exist",
+            "details.name must be longer than or equal to 1 characters",
+            "details.logo must be a URL address",
+        ]),
+        ({"details": {}}, ["details.name must be a string"]),
+        ({"details": {"name": "a"}, "buttons": [{"type": "WEB_LINK", "name": 1}, "b"]}, [
+            "each value in nested property buttons must be either object or array",
+            "buttons.0.name must be a string",
+        ]),
+        ({"details": {"name": "a"}, "buttons": [{"type": "WEB_LINK", "name": "a"}, {"type": "WEB_LINK", "name": "long"}]}, [
+            "All buttons's elements must be unique",
+            "buttons.1.name must be shorter than or equal to 3 characters",
+        ]),
+        ({"details": {"name": "a"}, "buttons": [{"type": "FAX", "name": "a"}]}, [
+            "buttons.0.type must be one of the following values: WEB_LINK, APP_LINK",
+        ]),
+    ],
+)
+def test_nested_objects_report_each_problem_with_its_path(body, expected):
+    with pytest.raises(PapiError) as refused:
+        validate(body, NESTED)
+    assert refused.value.additional_information == {"validationErrors": expected}
+
+
+def test_nested_objects_that_pass_are_given_back_whole():
+    body = {"details": {"name": "a", "logo": None}, "buttons": [{"type": "WEB_LINK", "name": "a"}, {"type": "APP_LINK", "name": "b"}]}
+    assert validate(body, NESTED) == body

@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import controls, rcs_accounts, webhooks
+from . import controls, kakaotalk_senders, kakaotalk_templates, rcs_accounts, webhooks
 from .auth import RequireApiAuth, token_endpoint
 from .errors import PapiError, http_error_handler, papi_error_handler
 from .family import Family
@@ -28,7 +28,12 @@ from .faults import FaultMiddleware
 from .state import SandboxState
 from .tokens import DEFAULT_LIFETIME_SECONDS
 
-FAMILIES: tuple[Family, ...] = (webhooks.FAMILY, rcs_accounts.FAMILY)
+FAMILIES: tuple[Family, ...] = (
+    webhooks.FAMILY,
+    rcs_accounts.FAMILY,
+    kakaotalk_senders.FAMILY,
+    kakaotalk_templates.FAMILY,  # after the senders: its fixture hangs off theirs
+)
 
 
 class ApplyDueTransitions:

@@ -12,6 +12,10 @@ Choices where the docs are silent:
   wording): a misspelt field silently ignored is the bug a sandbox exists to catch.
 - A value of the wrong type is reported by its type (plus the format, which
   class-validator checks on any value), not by the length rules that cannot apply to it.
+- Nested objects (`type="object"`, or an array whose items are objects, with `fields`)
+  are checked field by field, each problem prefixed with its path as NestJS flattens
+  class-validator's nested errors ("details.buttons.0.name must be a string", the OAS
+  1.2.117 example).
 - A body not sent as `application/json` is 400 `invalid_payload`. The OAS lists
   `invalid_payload` (and never 415) for every body-taking operation, and it is the
   code for a body the API could not read as its JSON DTO; a client sending a form or
@@ -32,7 +36,7 @@ from starlette.requests import Request
 
 from .errors import invalid_input, invalid_payload
 
-Type = Literal["string", "array", "integer", "number", "boolean"]
+Type = Literal["string", "array", "integer", "number", "boolean", "object"]
 Format = Literal["url", "email", "e164"]
 
 
@@ -51,7 +55,8 @@ async def read_json_object(request: Request) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Rule:
-    """One body field. `enum` and `format` apply to a string, or to each item of an array."""
+    """One body field. `enum` and `format` apply to a string, or to each item of an array;
+    `fields` are an object's own rules, or each item's for an array of objects."""
 
     name: str
     type: Type = "string"
@@ -64,8 +69,10 @@ class Rule:
     min_items: int | None = None
     max_items: int | None = None
     unique_items: bool = False
+    unique_by: str | None = None  # array items unique by this key (ArrayUnique with a selector)
     minimum: float | None = None
     maximum: float | None = None
+    fields: tuple[Rule, ...] | None = None
 
 
 def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = False) -> dict[str, Any]:
@@ -73,16 +80,21 @@ def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = Fal
 
     `partial` (PATCH): fields left out are fine; the ones sent are checked in full.
     """
+    problems = _object_problems(body, rules, partial=partial)
+    if problems:
+        raise invalid_input(problems)
+    return {rule.name: body[rule.name] for rule in rules if rule.name in body}
+
+
+def _object_problems(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = False, path: str = "") -> list[str]:
     known = {rule.name for rule in rules}
-    problems = [f"property {name} should not exist" for name in body if name not in known]
+    problems = [f"{path}property {name} should not exist" for name in body if name not in known]
     for rule in rules:
         if rule.name in body or (rule.required and not partial):
             if body.get(rule.name) is None and not rule.required:
                 continue  # IsOptional: null counts as left out
-            problems += _problems(rule, body.get(rule.name))
-    if problems:
-        raise invalid_input(problems)
-    return {rule.name: body[rule.name] for rule in rules if rule.name in body}
+            problems += [path + problem for problem in _problems(rule, body.get(rule.name))]
+    return problems
 
 
 _TYPE_MESSAGES = {
@@ -91,6 +103,7 @@ _TYPE_MESSAGES = {
     "integer": "must be an integer number",
     "number": "must be a number conforming to the specified constraints",
     "boolean": "must be a boolean value",
+    "object": "must be either object or array",
 }
 _FORMAT_MESSAGES = {"url": "must be a URL address", "email": "must be an email", "e164": "must be a valid phone number"}
 
@@ -102,6 +115,8 @@ def _has_type(value: Any, type_: Type) -> bool:
         return isinstance(value, list)
     if type_ == "boolean":
         return isinstance(value, bool)
+    if type_ == "object":
+        return isinstance(value, dict)
     if isinstance(value, bool):  # a JSON true is not a number
         return False
     return isinstance(value, int) if type_ == "integer" else isinstance(value, int | float)
@@ -110,7 +125,9 @@ def _has_type(value: Any, type_: Type) -> bool:
 def _problems(rule: Rule, value: Any) -> list[str]:
     name = rule.name
     if not _has_type(value, rule.type):
-        problems = [f"{name} {_TYPE_MESSAGES[rule.type]}"]
+        # ValidateNested words it "nested property details must be either object or array".
+        prefix = "nested property " if rule.type == "object" else ""
+        problems = [f"{prefix}{name} {_TYPE_MESSAGES[rule.type]}"]
         if rule.type == "string" and rule.format:
             problems.append(f"{name} {_FORMAT_MESSAGES[rule.format]}")
         return problems
@@ -118,6 +135,8 @@ def _problems(rule: Rule, value: Any) -> list[str]:
         return _string_problems(rule, value)
     if rule.type == "array":
         return _array_problems(rule, value)
+    if rule.type == "object":
+        return _object_problems(value, rule.fields or (), path=f"{name}.")
     if rule.type in ("integer", "number"):
         problems = []
         if rule.minimum is not None and value < rule.minimum:
@@ -162,8 +181,15 @@ def _array_problems(rule: Rule, items: list[Any]) -> list[str]:
         problems.append(f"each value in {name} must be one of the following values: {', '.join(rule.enum)}")
     if rule.format and not all(isinstance(item, str) and _FORMAT_CHECKS[rule.format](item) for item in items):
         problems.append(f"each value in {name} {_FORMAT_MESSAGES[rule.format]}")
-    if rule.unique_items and len({json.dumps(item, sort_keys=True) for item in items}) != len(items):
+    keys = [item.get(rule.unique_by) if isinstance(item, dict) else item for item in items] if rule.unique_by else items
+    if (rule.unique_items or rule.unique_by) and len({json.dumps(k, sort_keys=True) for k in keys}) != len(keys):
         problems.append(f"All {name}'s elements must be unique")
+    if rule.fields is not None:
+        if not all(isinstance(item, dict) for item in items):
+            problems.append(f"each value in nested property {name} must be either object or array")
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                problems += _object_problems(item, rule.fields, path=f"{name}.{index}.")
     return problems
 
 

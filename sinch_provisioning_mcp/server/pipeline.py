@@ -31,13 +31,14 @@ from sinch_provisioning_mcp.api.errors import (
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationRefused, ConfirmDecision, can_elicit, canonical
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.server.runtime import NotConfigured, Runtime
-from sinch_provisioning_mcp.tools.spec import Arguments, Call, InvalidArguments, Preview, ToolSpec, plain
+from sinch_provisioning_mcp.tools.spec import Arguments, Call, InvalidArguments, Preview, ToolSpec, WrongState, plain
 
-EXPECTED = (ProvisioningError, InvalidArguments, NotConfigured, ConfirmationRefused)
+EXPECTED = (ProvisioningError, InvalidArguments, WrongState, NotConfigured, ConfirmationRefused)
 # errorCode of failures that are not the API's own, looked up along the exception's class hierarchy.
 _CODES: dict[type[Exception], str] = {
     NotConfigured: "not_configured",
     InvalidArguments: "invalid_arguments",
+    WrongState: "wrong_state",
     InvalidPathParameter: "invalid_arguments",
     ConfirmationRefused: "confirmation_refused",
     AuthError: "authentication_failed",

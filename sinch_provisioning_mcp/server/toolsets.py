@@ -16,6 +16,7 @@ from sinch_provisioning_mcp.tools.spec import ToolSpec
 TOOLSETS: dict[str, tuple[str, ...]] = {
     "webhooks": ("webhooks",),
     "rcs": ("rcs_accounts",),
+    "kakaotalk": ("kakaotalk_senders", "kakaotalk_templates"),
 }
 OFF_BY_DEFAULT = frozenset({"legacy"})
 

@@ -7,7 +7,7 @@ readiness, template rules) from the same parts. Each returns the `ToolSpec` it a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -31,6 +31,13 @@ from sinch_provisioning_mcp.tools.spec import (
 
 NextSteps = Callable[[Any, Any], list[str]]
 Model = type[BaseModel]
+# Fields a summarised list keeps: names, or pydantic's nested include ({"changes": {"status"}}).
+Summary = tuple[str, ...] | Mapping[str, Any]
+# Judges a write's read-back: (the body sent, the resource read, its label) -> Verification.
+Verify = Callable[[Mapping[str, Any] | None, Mapping[str, Any], str], Verification]
+# Runs before a write and raises to stop it (InvalidArguments, WrongState): a state or a
+# value only a read can check.
+Check = Callable[[Call, Any], Awaitable[None]]
 
 
 @cache
@@ -159,7 +166,7 @@ class Toolset:
         items: str,
         description: str,
         key: str | None = None,
-        summary: tuple[str, ...] = (),
+        summary: Summary = (),
         next_steps: NextSteps | None = None,
         example: Mapping[str, Any] | None = None,
     ) -> ToolSpec:
@@ -172,7 +179,8 @@ class Toolset:
             page = await call.send(op, args)
             found = [model.model_validate(item) for item in page.get(items) or []]
             full = not summary or getattr(args, "detail", "full") == "full"
-            shown = [item if full else item.model_dump(mode="json", include=set(summary), exclude_none=True) for item in found]
+            include = summary if isinstance(summary, Mapping) else set(summary)
+            shown = [item if full else item.model_dump(mode="json", include=include, exclude_none=True) for item in found]
             result: dict[str, Any] = {key: shown, "total_size": int(page.get("totalSize", len(found)))}
             if page.get("nextPageToken"):
                 result["next_page_token"] = page["nextPageToken"]
@@ -195,10 +203,17 @@ class Toolset:
         next_steps: NextSteps | None = None,
         confirmation: Confirmation | None = None,
         example: Mapping[str, Any] | None = None,
+        check: Check | None = None,
+        verify: Verify | None = None,
     ) -> ToolSpec:
-        """A write, then the resource read again (`verified`); without `read_back`, the answer stands."""
+        """A write, then the resource read again (`verified`); without `read_back`, the answer stands.
+
+        `check` runs first and may refuse; `verify` judges the read-back (default: `compare`).
+        """
 
         async def run(call: Call, args: Arguments) -> dict[str, Any]:
+            if check is not None:
+                await check(call, args)
             answer = await call.send(op, args)
             answered = answer if isinstance(answer, dict) else {}
             resource = answered
@@ -207,7 +222,7 @@ class Toolset:
                 resource = await call.read(read_back.op, args, **learnt)
             label = _label(resource, key)
             verified = (
-                compare(wire(op, args).body, resource, label)
+                (verify or compare)(wire(op, args).body, resource, label)
                 if read_back is not None
                 else Verification(ok=True, observed=f"the API accepted the {key}; it has no read endpoint")
             )

@@ -37,6 +37,14 @@ class InvalidArguments(Exception):
         self.problems = problems or []
 
 
+class WrongState(Exception):
+    """The resource is not in a state that allows this step; the step's request was not sent.
+
+    Raised after reading the resource, instead of letting the API answer a bare 409: the
+    message says the state it is in and what to do next.
+    """
+
+
 class InQuery:
     """Marks an argument of a write that travels in the query string (`Annotated[T, IN_QUERY]`)."""
 
