@@ -23,7 +23,19 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import bundles, controls, conversation, rcs_accounts, rcs_questionnaire, rcs_senders, rcs_test_numbers, sms_apps, webhooks
+from . import (
+    bundles,
+    controls,
+    conversation,
+    kakaotalk_senders,
+    kakaotalk_templates,
+    rcs_accounts,
+    rcs_questionnaire,
+    rcs_senders,
+    rcs_test_numbers,
+    sms_apps,
+    webhooks,
+)
 from .auth import RequireApiAuth, token_endpoint
 from .errors import PapiError, http_error_handler, papi_error_handler
 from .delivery import Deliverer, delivery_client
@@ -41,6 +53,8 @@ FAMILIES: tuple[Family, ...] = (
     conversation.FAMILY,
     sms_apps.FAMILY,
     bundles.FAMILY,
+    kakaotalk_senders.FAMILY,
+    kakaotalk_templates.FAMILY,  # after the senders: its fixture hangs off theirs
 )
 
 

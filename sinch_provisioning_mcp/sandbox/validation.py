@@ -20,6 +20,10 @@ Choices where the docs are silent:
   wording): a misspelt field silently ignored is the bug a sandbox exists to catch.
 - A value of the wrong type is reported by its type (plus the format, which
   class-validator checks on any value), not by the length rules that cannot apply to it.
+- Nested objects (`type="object"`, or an array whose items are objects, with `fields`)
+  are checked field by field, each problem prefixed with its path as NestJS flattens
+  class-validator's nested errors ("details.buttons.0.name must be a string", the OAS
+  1.2.117 example).
 - A body not sent as `application/json` is 400 `invalid_payload`. The OAS lists
   `invalid_payload` (and never 415) for every body-taking operation, and it is the
   code for a body the API could not read as its JSON DTO; a client sending a form or
@@ -73,6 +77,7 @@ class Rule:
     min_items: int | None = None
     max_items: int | None = None
     unique_items: bool = False
+    unique_by: str | None = None  # array items unique by this key (ArrayUnique with a selector)
     minimum: float | None = None
     maximum: float | None = None
     fields: tuple[Rule, ...] | None = None
@@ -145,6 +150,8 @@ def _has_type(value: Any, type_: Type) -> bool:
         return isinstance(value, list)
     if type_ == "boolean":
         return isinstance(value, bool)
+    if type_ == "object":
+        return isinstance(value, dict)
     if isinstance(value, bool):  # a JSON true is not a number
         return False
     return isinstance(value, int) if type_ == "integer" else isinstance(value, int | float)
@@ -212,7 +219,8 @@ def _array_problems(rule: Rule, items: list[Any]) -> list[str]:
         problems.append(f"each value in {name} must be one of the following values: {', '.join(rule.enum)}")
     if rule.format and not all(isinstance(item, str) and _FORMAT_CHECKS[rule.format](item) for item in items):
         problems.append(f"each value in {name} {_FORMAT_MESSAGES[rule.format]}")
-    if rule.unique_items and len({json.dumps(item, sort_keys=True) for item in items}) != len(items):
+    keys = [item.get(rule.unique_by) if isinstance(item, dict) else item for item in items] if rule.unique_by else items
+    if (rule.unique_items or rule.unique_by) and len({json.dumps(k, sort_keys=True) for k in keys}) != len(keys):
         problems.append(f"All {name}'s elements must be unique")
     return problems
 

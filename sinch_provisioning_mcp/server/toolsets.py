@@ -16,6 +16,7 @@ from sinch_provisioning_mcp.tools.spec import ToolSpec
 TOOLSETS: dict[str, tuple[str, ...]] = {
     "webhooks": ("webhooks",),
     "rcs": ("rcs_accounts", "rcs_senders", "rcs_launch", "rcs_test_numbers"),
+    "kakaotalk": ("kakaotalk_senders", "kakaotalk_templates"),
     "conversation": ("conversation",),
     "bundles": ("bundles",),
     "sms": ("sms_apps",),

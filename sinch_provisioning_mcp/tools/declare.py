@@ -7,7 +7,7 @@ readiness, template rules) from the same parts. Each returns the `ToolSpec` it a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -31,6 +31,14 @@ from sinch_provisioning_mcp.tools.spec import (
 
 NextSteps = Callable[[Any, Any], list[str]]
 Model = type[BaseModel]
+# Fields a summarised list keeps, as dotted paths: "state", "changes.status", "subcategories.*.code"
+# (`*`: every item of a list).
+Summary = tuple[str, ...]
+# Judges a write's read-back: (the body sent, the resource read, its label) -> Verification.
+Verify = Callable[[Mapping[str, Any] | None, Mapping[str, Any], str], Verification]
+# Runs before a write and raises to stop it (InvalidArguments, PreconditionFailed): a state or a
+# value only a read can check.
+Check = Callable[[Call, Any], Awaitable[None]]
 
 
 @cache
@@ -79,10 +87,10 @@ def compare(sent: Mapping[str, Any] | None, resource: Mapping[str, Any], label: 
 
 
 def summary_fields(paths: tuple[str, ...]) -> dict[str, Any]:
-    """Dotted field paths ("details.brand.name") as a pydantic `include` of nested fields."""
+    """Dotted field paths ("details.brand.name", "items.*.code") as a pydantic `include`."""
     include: dict[str, Any] = {}
     for path in paths:
-        *parents, leaf = path.split(".")
+        *parents, leaf = ("__all__" if part == "*" else part for part in path.split("."))
         node = include
         for parent in parents:
             node = node.setdefault(parent, {})
@@ -171,7 +179,7 @@ class Toolset:
         items: str,
         description: str,
         key: str | None = None,
-        summary: tuple[str, ...] = (),
+        summary: Summary = (),
         next_steps: NextSteps | None = None,
         example: Mapping[str, Any] | None = None,
     ) -> ToolSpec:
@@ -209,10 +217,17 @@ class Toolset:
         next_steps: NextSteps | None = None,
         confirmation: Confirmation | None = None,
         example: Mapping[str, Any] | None = None,
+        check: Check | None = None,
+        verify: Verify | None = None,
     ) -> ToolSpec:
-        """A write, then the resource read again (`verified`); without `read_back`, the answer stands."""
+        """A write, then the resource read again (`verified`); without `read_back`, the answer stands.
+
+        `check` runs first and may refuse; `verify` judges the read-back (default: `compare`).
+        """
 
         async def run(call: Call, args: Arguments) -> dict[str, Any]:
+            if check is not None:
+                await check(call, args)
             answer = await call.send(op, args)
             answered = answer if isinstance(answer, dict) else {}
             resource = answered
@@ -221,7 +236,7 @@ class Toolset:
                 resource = await call.read(read_back.op, args, **learnt)
             label = _label(resource, key)
             verified = (
-                compare(wire(op, args).body, resource, label)
+                (verify or compare)(wire(op, args).body, resource, label)
                 if read_back is not None
                 else Verification(ok=True, observed=f"the API accepted the {key}; it has no read endpoint")
             )

@@ -39,9 +39,9 @@ class InvalidArguments(Exception):
 
 
 class PreconditionFailed(InvalidArguments):
-    """The resource is not yet in a state the call needs (launch requirements unmet, an OTP
-    step out of order); found by reading it, before any change is requested. `problems`
-    name what to set or wait for."""
+    """The resource is not in a state the call needs (launch requirements unmet, an OTP step out
+    of order, changes under review); found by reading it, so the step's request was not sent.
+    The message says the state it is in and what to do next; `problems` name what to set."""
 
 
 class InQuery:
