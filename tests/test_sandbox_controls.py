@@ -11,9 +11,11 @@ import pytest
 
 from conftest import CLOCK_START
 from sinch_provisioning_mcp.sandbox import SANDBOX_PROJECT_ID
+from sinch_provisioning_mcp.sandbox.app import FAMILIES
 from sinch_provisioning_mcp.sandbox.values import iso8601
 
 OUTBOX = f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outbox"
+SEEDABLE = ", ".join(t.name for family in FAMILIES for t in family.resource_types if t.sample is not None)
 
 
 def validation_errors(response: httpx.Response) -> list[str]:
@@ -90,7 +92,8 @@ async def test_seeding_an_rcs_account_gives_a_project_one(client):
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        ({"resourceType": "unicorn", "count": 1}, "resourceType must be one of the following values: webhook, rcs_account"),
+        # Every family's seedable types, whichever families the sandbox serves.
+        ({"resourceType": "unicorn", "count": 1}, f"resourceType must be one of the following values: {SEEDABLE}"),
         ({"resourceType": "webhook", "count": 0}, "count must not be less than 1"),
         ({"resourceType": "webhook", "count": 100_001}, "count must not be greater than 100000"),
         ({"resourceType": "webhook", "count": 1.5}, "count must be an integer number"),

@@ -86,3 +86,27 @@ def test_every_problem_is_listed_at_once_unknown_fields_first():
 def test_partial_bodies_check_only_what_they_send():
     assert validate({"vertical": "OTHER"}, RULES, partial=True) == {"vertical": "OTHER"}
     assert problems({"displayName": "A"}, partial=True) == ["displayName must be longer than or equal to 2 characters"]
+
+
+NESTED = (
+    Rule("name", pattern=r"[a-z0-9][a-z0-9_]*[a-z0-9]"),
+    Rule("details", type="object", required=False, fields=(Rule("displayName", max_length=5), Rule("about", required=False))),
+    Rule("cards", type="array", required=False, fields=(Rule("title", min_length=1),)),
+)
+
+
+def test_nested_objects_and_patterns_are_checked_with_their_parents_path():
+    body = {"name": "ok_name", "details": {"displayName": "Acme"}, "cards": [{"title": "a"}]}
+    assert validate(body, NESTED) == body
+    with pytest.raises(PapiError) as refused:
+        validate({"name": "Bad-Name", "details": {"displayName": "Acme Inc", "x": 1}, "cards": [{"title": ""}, "no"]}, NESTED)
+    assert refused.value.additional_information["validationErrors"] == [
+        "name must match /^[a-z0-9][a-z0-9_]*[a-z0-9]$/ regular expression",
+        "details.property x should not exist",
+        "details.displayName must be shorter than or equal to 5 characters",
+        "cards.0.title must be longer than or equal to 1 characters",
+        "nested property cards.1 must be either object or array",
+    ]
+    with pytest.raises(PapiError) as refused:
+        validate({"name": "ab", "details": "Acme"}, NESTED)
+    assert refused.value.additional_information["validationErrors"] == ["nested property details must be either object or array"]

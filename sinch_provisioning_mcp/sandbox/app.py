@@ -20,7 +20,16 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import controls, rcs_accounts, webhooks
+from . import (
+    controls,
+    rcs_accounts,
+    webhooks,
+    whatsapp_accounts,
+    whatsapp_senders,
+    whatsapp_signup,
+    whatsapp_solutions,
+    whatsapp_templates,
+)
 from .auth import RequireApiAuth, token_endpoint
 from .errors import PapiError, http_error_handler, papi_error_handler
 from .family import Family
@@ -28,7 +37,15 @@ from .faults import FaultMiddleware
 from .state import SandboxState
 from .tokens import DEFAULT_LIFETIME_SECONDS
 
-FAMILIES: tuple[Family, ...] = (webhooks.FAMILY, rcs_accounts.FAMILY)
+FAMILIES: tuple[Family, ...] = (
+    webhooks.FAMILY,
+    rcs_accounts.FAMILY,
+    whatsapp_accounts.FAMILY,
+    whatsapp_senders.FAMILY,
+    whatsapp_signup.FAMILY,
+    whatsapp_templates.FAMILY,
+    whatsapp_solutions.FAMILY,
+)
 
 
 class ApplyDueTransitions:

@@ -32,7 +32,7 @@ from starlette.requests import Request
 
 from .errors import invalid_input, invalid_payload
 
-Type = Literal["string", "array", "integer", "number", "boolean"]
+Type = Literal["string", "array", "integer", "number", "boolean", "object"]
 Format = Literal["url", "email", "e164"]
 
 
@@ -51,7 +51,10 @@ async def read_json_object(request: Request) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Rule:
-    """One body field. `enum` and `format` apply to a string, or to each item of an array."""
+    """One body field. `enum`, `format` and `pattern` apply to a string, or to each item of
+    an array. `fields` describe a nested object (type "object"), or each object item of an
+    array; their problems are reported under the parent's path (`details.displayName ...`,
+    `cards.0.components ...`), as NestJS prefixes nested class-validator messages."""
 
     name: str
     type: Type = "string"
@@ -66,6 +69,8 @@ class Rule:
     unique_items: bool = False
     minimum: float | None = None
     maximum: float | None = None
+    pattern: str | None = None  # a full match, e.g. r"[a-z0-9_]+"
+    fields: tuple[Rule, ...] | None = None
 
 
 def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = False) -> dict[str, Any]:
@@ -73,6 +78,14 @@ def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = Fal
 
     `partial` (PATCH): fields left out are fine; the ones sent are checked in full.
     """
+    problems = check(body, rules, partial=partial)
+    if problems:
+        raise invalid_input(problems)
+    return {rule.name: body[rule.name] for rule in rules if rule.name in body}
+
+
+def check(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = False) -> list[str]:
+    """Every problem of `body` against `rules`, unknown fields first (what `validate` raises)."""
     known = {rule.name for rule in rules}
     problems = [f"property {name} should not exist" for name in body if name not in known]
     for rule in rules:
@@ -80,9 +93,12 @@ def validate(body: dict[str, Any], rules: Sequence[Rule], *, partial: bool = Fal
             if body.get(rule.name) is None and not rule.required:
                 continue  # IsOptional: null counts as left out
             problems += _problems(rule, body.get(rule.name))
-    if problems:
-        raise invalid_input(problems)
-    return {rule.name: body[rule.name] for rule in rules if rule.name in body}
+    return problems
+
+
+def nested(prefix: str, problems: list[str]) -> list[str]:
+    """Problems of a nested object, as NestJS reports them: under their parent's path."""
+    return [f"{prefix}.{problem}" for problem in problems]
 
 
 _TYPE_MESSAGES = {
@@ -91,6 +107,7 @@ _TYPE_MESSAGES = {
     "integer": "must be an integer number",
     "number": "must be a number conforming to the specified constraints",
     "boolean": "must be a boolean value",
+    "object": "must be either object or array",
 }
 _FORMAT_MESSAGES = {"url": "must be a URL address", "email": "must be an email", "e164": "must be a valid phone number"}
 
@@ -102,6 +119,8 @@ def _has_type(value: Any, type_: Type) -> bool:
         return isinstance(value, list)
     if type_ == "boolean":
         return isinstance(value, bool)
+    if type_ == "object":
+        return isinstance(value, dict)
     if isinstance(value, bool):  # a JSON true is not a number
         return False
     return isinstance(value, int) if type_ == "integer" else isinstance(value, int | float)
@@ -110,7 +129,8 @@ def _has_type(value: Any, type_: Type) -> bool:
 def _problems(rule: Rule, value: Any) -> list[str]:
     name = rule.name
     if not _has_type(value, rule.type):
-        problems = [f"{name} {_TYPE_MESSAGES[rule.type]}"]
+        # ValidateNested's wording names the property as "nested property <name>".
+        problems = [f"{'nested property ' if rule.type == 'object' else ''}{name} {_TYPE_MESSAGES[rule.type]}"]
         if rule.type == "string" and rule.format:
             problems.append(f"{name} {_FORMAT_MESSAGES[rule.format]}")
         return problems
@@ -118,6 +138,8 @@ def _problems(rule: Rule, value: Any) -> list[str]:
         return _string_problems(rule, value)
     if rule.type == "array":
         return _array_problems(rule, value)
+    if rule.type == "object":
+        return nested(name, check(value, rule.fields or ()))
     if rule.type in ("integer", "number"):
         problems = []
         if rule.minimum is not None and value < rule.minimum:
@@ -146,6 +168,8 @@ def _string_problems(rule: Rule, value: str) -> list[str]:
         problems.append(f"{name} must be one of the following values: {', '.join(rule.enum)}")
     if rule.format and not _FORMAT_CHECKS[rule.format](value):
         problems.append(f"{name} {_FORMAT_MESSAGES[rule.format]}")
+    if rule.pattern is not None and not re.fullmatch(rule.pattern, value):
+        problems.append(f"{name} must match /^{rule.pattern}$/ regular expression")
     return problems
 
 
@@ -164,6 +188,14 @@ def _array_problems(rule: Rule, items: list[Any]) -> list[str]:
         problems.append(f"each value in {name} {_FORMAT_MESSAGES[rule.format]}")
     if rule.unique_items and len({json.dumps(item, sort_keys=True) for item in items}) != len(items):
         problems.append(f"All {name}'s elements must be unique")
+    if rule.pattern is not None and not all(isinstance(item, str) and re.fullmatch(rule.pattern, item) for item in items):
+        problems.append(f"each value in {name} must match /^{rule.pattern}$/ regular expression")
+    if rule.fields is not None:
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                problems.append(f"nested property {name}.{index} must be either object or array")
+            else:
+                problems += nested(f"{name}.{index}", check(item, rule.fields))
     return problems
 
 

@@ -16,6 +16,8 @@ from sinch_provisioning_mcp.tools.spec import ToolSpec
 TOOLSETS: dict[str, tuple[str, ...]] = {
     "webhooks": ("webhooks",),
     "rcs": ("rcs_accounts",),
+    "whatsapp": ("whatsapp_accounts", "whatsapp_senders", "whatsapp_templates", "whatsapp_solutions"),
+    "legacy": ("whatsapp_legacy",),
 }
 OFF_BY_DEFAULT = frozenset({"legacy"})
 

@@ -7,7 +7,7 @@ readiness, template rules) from the same parts. Each returns the `ToolSpec` it a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -31,6 +31,9 @@ from sinch_provisioning_mcp.tools.spec import (
 
 NextSteps = Callable[[Any, Any], list[str]]
 Model = type[BaseModel]
+# Rules the API would enforce that one field's validator cannot see (a template's whole
+# structure, a state read first): raise InvalidArguments before anything is sent.
+Check = Callable[[Call, Any], Awaitable[None]]
 
 
 @cache
@@ -172,7 +175,7 @@ class Toolset:
             page = await call.send(op, args)
             found = [model.model_validate(item) for item in page.get(items) or []]
             full = not summary or getattr(args, "detail", "full") == "full"
-            shown = [item if full else item.model_dump(mode="json", include=set(summary), exclude_none=True) for item in found]
+            shown = [item if full else item.model_dump(mode="json", include=_include(summary), exclude_none=True) for item in found]
             result: dict[str, Any] = {key: shown, "total_size": int(page.get("totalSize", len(found)))}
             if page.get("nextPageToken"):
                 result["next_page_token"] = page["nextPageToken"]
@@ -195,10 +198,19 @@ class Toolset:
         next_steps: NextSteps | None = None,
         confirmation: Confirmation | None = None,
         example: Mapping[str, Any] | None = None,
+        check: Check | None = None,
+        verify: Callable[[Mapping[str, Any] | None, Mapping[str, Any], str], Verification] = compare,
     ) -> ToolSpec:
-        """A write, then the resource read again (`verified`); without `read_back`, the answer stands."""
+        """A write, then the resource read again (`verified`); without `read_back`, the answer stands.
+
+        `check` runs first and may refuse the call (InvalidArguments) before anything is sent;
+        `verify(sent body, resource read back, label)` judges the read-back (by default every
+        field sent reads back as sent).
+        """
 
         async def run(call: Call, args: Arguments) -> dict[str, Any]:
+            if check is not None:
+                await check(call, args)
             answer = await call.send(op, args)
             answered = answer if isinstance(answer, dict) else {}
             resource = answered
@@ -207,7 +219,7 @@ class Toolset:
                 resource = await call.read(read_back.op, args, **learnt)
             label = _label(resource, key)
             verified = (
-                compare(wire(op, args).body, resource, label)
+                verify(wire(op, args).body, resource, label)
                 if read_back is not None
                 else Verification(ok=True, observed=f"the API accepted the {key}; it has no read endpoint")
             )
@@ -293,6 +305,18 @@ class Toolset:
 
         output = {"comment": "object", "verified": "object"}
         return self.add(ToolSpec(name, description, arguments, run, output, op, example=example))
+
+
+def _include(summary: tuple[str, ...]) -> dict[str, Any]:
+    """`("id", "details.displayName")` as pydantic's nested include: {"id": True, "details": {"displayName": True}}."""
+    spec: dict[str, Any] = {}
+    for path in summary:
+        *parents, leaf = path.split(".")
+        node = spec
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = True
+    return spec
 
 
 def _gone(resource: Any) -> Verification:
