@@ -7,6 +7,7 @@ import json
 
 import pytest
 from mcp import Client
+from mcp_types import ElicitResult
 
 from whatsapp_support import DAYS, REVIEW, TOOLSETS, call, confirmed, refused, sandbox, triggers
 from sinch_provisioning_mcp.sandbox.whatsapp_senders import SENDERS
@@ -42,6 +43,7 @@ async def new_sender(client: Client, **changes) -> dict:
         ("verify_whatsapp_sender", PENDING | {"code": "123 56"}, "code", "no spaces"),
         ("register_whatsapp_sender", PENDING | {"method": "EMAIL"}, "method", "SMS"),
         ("list_whatsapp_senders", {"page_size": 101}, "page_size", "100"),
+        ("list_whatsapp_senders", {"filter_statuses": ["MULTIPLE_WABA_ERROR"]}, "filter_statuses", "use ERROR"),
         ("update_whatsapp_sender", ACTIVE, "(arguments)", "nothing to update"),
     ],
 )
@@ -170,7 +172,9 @@ async def test_deletion_is_confirmed_and_the_sender_stays_30_days(server, sandbo
         already = await refused(client, "delete_whatsapp_sender", {**ACTIVE, "confirmation_token": second["confirmation_token"]})
         state.advance(30 * DAYS)
         gone = await refused(client, "get_whatsapp_sender", ACTIVE)
-    assert "Sandbox Shop" in preview["preview"]["action"] and "state ACTIVE" in preview["preview"]["action"]
+    assert "+48 777000001, state ACTIVE" in preview["preview"]["action"]
+    assert "Sandbox Shop" not in preview["preview"]["action"]  # names others wrote come only fenced, in the target
+    assert preview["target"]["details"]["displayName"].startswith("<untrusted-data") and "Sandbox Shop" in preview["target"]["details"]["displayName"]
     assert any("30 days" in c and "cannot cancel" in c for c in preview["preview"]["consequences"])
     assert done["verified"]["ok"] and "30 days" in done["verified"]["observed"]
     assert still["sender"]["state"] == "ACTIVE"
@@ -192,3 +196,19 @@ async def test_list_filters_summaries_and_secrets(server, sandbox_transport):
     assert commented["verified"]["ok"]
     sent = [r.url.params.get_list("filterStates") for r in sandbox_transport.requests if r.url.path.endswith("/senders")]
     assert ["PENDING_VERIFICATION"] in sent
+
+
+async def test_the_question_shows_the_senders_name_and_state_fenced_and_decline_keeps_it(server, sandbox_transport):
+    asked: list = []
+
+    async def decline(context, params):
+        asked.append(params.message)
+        return ElicitResult(action="decline")
+
+    async with Client(server, elicitation_callback=decline) as client:
+        result = await call(client, "delete_whatsapp_sender", ACTIVE)
+    assert result["status"] == "declined"
+    message = asked[0]
+    assert "state ACTIVE" in message and "30 days" in message and "cannot cancel" in message
+    assert "<untrusted-data boundary=" in message and "Sandbox Shop" in message
+    assert not any(c.startswith("DELETE") for c in sandbox_transport.api_calls())

@@ -106,6 +106,17 @@ async def test_edits_of_an_approved_template_are_reviewed_as_changes(server, san
     assert calls.count("GET /v1/projects/sandbox-project/whatsapp/templates/order_update/languages/EN_US") >= 2
 
 
+async def test_a_draft_is_submitted_as_stored_then_approved(server, sandbox_transport):
+    async with Client(server) as client:
+        submitted = await call(client, "update_whatsapp_template", {**DRAFT, "status": "SUBMIT"})
+        sandbox(sandbox_transport).advance(REVIEW)
+        approved = await call(client, "get_whatsapp_template", DRAFT)
+    assert submitted["template"]["changes"]["status"] == "IN_PROGRESS" and submitted["verified"]["ok"]
+    assert approved["template"]["state"] == "APPROVED" and "10% off" in approved["template"]["details"]["components"][0]["text"]
+    # No details: nothing to check, nothing read first.
+    assert sandbox_transport.api_calls()[0].startswith("PATCH ")
+
+
 async def test_update_checks_authentication_rules_with_the_templates_category(server, sandbox_transport):
     async with Client(server) as client:
         await call(
@@ -167,7 +178,8 @@ async def test_delete_by_name_removes_every_language_and_locks_the_name(server, 
         gone = await refused(client, "list_whatsapp_template_languages", {"template_name": "order_update"})
         locked = await refused(client, "create_whatsapp_template", {**new("order_update"), "language": "FR"})
     assert done["status"] == "done" and done["verified"]["ok"]
-    assert "DE" in asked[0] and "EN_US (APPROVED)" in asked[0] and "30 days" in asked[0]
+    assert "2 languages deleted" in asked[0] and "DE (IN_PROGRESS)" in asked[0] and "EN_US (APPROVED)" in asked[0]
+    assert "30 days" in asked[0]
     assert gone["errorCode"] == "template_not_found"
     assert locked["errorCode"] == "template_name_recently_used"
     assert triggers(sandbox_transport, resource_type="whatsapp_template") == ["WHATSAPP_TEMPLATE_DELETED"] * 2

@@ -61,8 +61,11 @@ class ReadBack:
 
 
 def _same(sent: Any, seen: Any) -> bool:
-    if isinstance(sent, list) and isinstance(seen, list) and all(not isinstance(v, dict | list) for v in sent + seen):
-        return sorted(map(str, sent)) == sorted(map(str, seen))
+    if isinstance(sent, list) and isinstance(seen, list):
+        if all(not isinstance(v, dict | list) for v in sent + seen):
+            return sorted(map(str, sent)) == sorted(map(str, seen))
+        # Lists of objects (template components) in order, each read back by the same rule.
+        return len(sent) == len(seen) and all(_same(a, b) for a, b in zip(sent, seen, strict=True))
     if isinstance(sent, dict) and isinstance(seen, dict):
         return all(key not in seen or _same(value, seen[key]) for key, value in sent.items())
     return sent == seen

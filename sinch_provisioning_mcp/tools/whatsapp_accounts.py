@@ -87,11 +87,10 @@ def _after_account(args: Any, account: Account) -> list[str]:
 
 
 def _deletion(args: Any, current: Account) -> Preview:
-    name = current.details.wabaName if current.details else None
     return Preview(
         action=f"Delete the project's WhatsApp account (WABA {current.wabaId})",
         changes=[f"state: {current.state or (current.changes.status if current.changes else '?')} → deleted"],
-        consequences=[f"The WABA {name or current.wabaId} is detached; template drafts are deleted."],
+        consequences=[f"WABA {current.wabaId} is detached from the project; its template drafts are deleted."],
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_serializer, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_serializer, model_validator
 from pydantic.alias_generators import to_camel
 
 from sinch_provisioning_mcp.api import operations as ops
@@ -107,9 +107,17 @@ class SenderRef(Arguments):
     sender_id: Annotated[str, Field(min_length=1, max_length=64)]
 
 
+def _no_legacy_status(values: Any) -> Any:
+    if isinstance(values, list) and "MULTIPLE_WABA_ERROR" in values:
+        raise ValueError("MULTIPLE_WABA_ERROR is deprecated (kept for old clients): use ERROR")
+    return values
+
+
 class SenderListing(paged(WHATSAPP_PAGE_MAX)):
     filter_states: list[State] | None = None
-    filter_statuses: list[ChangesStatus] | None = Field(None, description="Of the pending changes.")
+    filter_statuses: Annotated[
+        list[ChangesStatus] | None, BeforeValidator(_no_legacy_status), Field(description="Of the pending changes.")
+    ] = None
 
 
 class EmbeddedSignupSender(Placement):
@@ -349,11 +357,14 @@ async def update(call: Call, args: SenderChanges) -> dict[str, Any]:
     return {"sender": sender, "verified": Verification(ok=seen == expected, observed=observed), "next_steps": steps}
 
 
+# Previews name resources by id, number and state only: names others wrote (display names,
+# WABA and app names) reach the user fenced, in the target the preview shows beside them.
+
+
 def _deletion(args: Any, current: Sender) -> Preview:
-    name = current.details.displayName if current.details else None
     number = f"+{current.countryCode} {current.phoneNumber}" if current.phoneNumber else "its number"
     return Preview(
-        action=f"Delete WhatsApp sender {current.id} ({name or number}, state {current.state})",
+        action=f"Delete WhatsApp sender {current.id} ({number}, state {current.state})",
         consequences=[f"It keeps sending for 30 days, then {number} is removed from WhatsApp; the API cannot cancel this."],
     )
 

@@ -114,9 +114,9 @@ async def _current(call: Call, args: SolutionRef) -> Solution:
 
 
 def _assignment(args: SolutionRef, current: Solution) -> Preview:
-    name = current.details.name if current.details else current.id
+    # By id: the solution's name is the Tech Provider's text, shown fenced in the target.
     return Preview(
-        action=f"Assign solution {current.id} ({name}) to the project for Embedded Signup",
+        action=f"Assign solution {current.id} to the project for Embedded Signup",
         changes=[f"assigned: {current.assigned} → True"],
         consequences=["Once the project is onboarded, the assignment cannot change."],
     )

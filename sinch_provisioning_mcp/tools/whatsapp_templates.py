@@ -170,8 +170,10 @@ async def _check_new(call: Call, args: NewTemplate) -> None:
 
 
 async def _check_changes(call: Call, args: TemplateChanges) -> None:
+    if args.details is None:
+        return  # a status or category change: the stored content is what gets submitted
     category = args.category
-    if category is None and args.details is not None:
+    if category is None:
         # AUTHENTICATION, carousel and TTL rules depend on the category: the template's own.
         category = Template.model_validate(await call.read(ops.GET_WHATSAPP_TEMPLATE, args)).category
     check_template(name=None, category=category, details=args.details, submit=args.status == "SUBMIT")
@@ -309,9 +311,10 @@ def _language_gone(args: LanguageDeletion, after: Template | None) -> Verificati
 
 def _by_name_deletion(args: TemplateName, current: TemplateLanguages) -> Preview:
     languages = ", ".join(f"{t.language} ({t.state or (t.changes.status if t.changes else '?')})" for t in current.templates)
+    count = current.totalSize or len(current.templates)
     return Preview(
         action=f"Delete every language of WhatsApp template {args.template_name}",
-        changes=[f"Languages deleted: {languages}"],
+        changes=[f"{count} language{'s' if count != 1 else ''} deleted: {languages}"],
         consequences=["Approved languages included; messages already sent are still delivered for 30 days."],
     )
 
