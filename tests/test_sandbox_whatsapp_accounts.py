@@ -25,13 +25,21 @@ async def test_the_review_of_a_new_account(client):
     assert created.status_code == 201
     body = created.json()
     assert "state" not in body and body["changes"]["status"] == "IN_PROGRESS"
-    assert (body["businessManager"], body["compatibleRegions"], body["isEmbeddedSignup"]) == ("SINCH_BR", ["br", "us"], False)
+    assert (body["businessManager"], body["compatibleRegions"], body["isEmbeddedSignup"]) == (
+        "SINCH_BR",
+        ["br", "us"],
+        False,
+    )
     assert (await client.post(NEW, json=PARTNER)).json()["errorCode"] == "account_exists"
     await advance(client, 5)
     assert (await client.get(NEW)).json()["changes"]["status"] == "PENDING_FACEBOOK_VERIFICATION"
     await advance(client, 5)
     onboarded = (await client.get(NEW)).json()
-    assert onboarded["state"] == "ONBOARDED" and onboarded["details"]["wabaName"] == "Acme Ltd" and "changes" not in onboarded
+    assert (
+        onboarded["state"] == "ONBOARDED"
+        and onboarded["details"]["wabaName"] == "Acme Ltd"
+        and "changes" not in onboarded
+    )
     log = (await client.get(f"{NEW}/activities")).json()["notifications"]
     assert [a["type"] for a in log] == ["PENDING_FACEBOOK_VERIFICATION", "CREATED"]
     events = (await client.get("/_sandbox/projects/acme/outbox")).json()["events"]
@@ -43,7 +51,11 @@ async def test_the_review_of_a_new_account(client):
     ("body", "status", "expected"),
     [
         (PARTNER | {"businessManager": "SINCH_UK"}, 400, "invalid_business_manager"),
-        ({**PARTNER, "senderDetails": {"displayName": "A", "businessCategory": "ONLINE_GAMBLING"}}, 400, "invalid_input"),
+        (
+            {**PARTNER, "senderDetails": {"displayName": "A", "businessCategory": "ONLINE_GAMBLING"}},
+            400,
+            "invalid_input",
+        ),
         ({"clientBusinessManagerId": "1", "companyLegalName": "Acme"}, 201, None),
     ],
 )
@@ -58,7 +70,10 @@ async def test_only_a_rejected_account_is_updated(client):
     await client.post(NEW, json=PARTNER)
     early = await client.patch(NEW, json={"wabaName": "Acme"})
     assert (early.status_code, early.json()["errorCode"]) == (409, "account_not_updatable")
-    await client.post("/_sandbox/projects/acme/outcomes", json={"resourceType": "whatsapp_account", "outcome": "rejected", "reason": "Name mismatch"})
+    await client.post(
+        "/_sandbox/projects/acme/outcomes",
+        json={"resourceType": "whatsapp_account", "outcome": "rejected", "reason": "Name mismatch"},
+    )
     await advance(client, 5)
     rejected = (await client.get(NEW)).json()
     assert rejected["changes"]["status"] == "REJECTED"

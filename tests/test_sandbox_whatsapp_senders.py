@@ -28,7 +28,10 @@ async def create(client, body: dict | None = None) -> dict:
 
 async def test_a_new_sender_is_reviewed_then_waits_for_verification(client):
     sender = await create(client)
-    assert sender["state"] == "IN_PROGRESS" and sender["changes"] == {"status": "IN_PROGRESS", "details": {"displayName": "Acme", "vertical": "OTHER"}}
+    assert sender["state"] == "IN_PROGRESS" and sender["changes"] == {
+        "status": "IN_PROGRESS",
+        "details": {"displayName": "Acme", "vertical": "OTHER"},
+    }
     assert (sender["countryCode"], sender["phoneNumber"], sender["numberProvider"]) == ("48", "777123456", "CUSTOMER")
     await advance(client, 5)
     reviewed = (await client.get(f"{SENDERS}/{sender['id']}")).json()
@@ -45,7 +48,11 @@ async def test_register_and_verify_refuse_any_other_state(client):
     verify = await client.post(f"{SENDERS}/{sender['id']}/verify", json={"code": OTP_CODE})
     assert (register.status_code, register.json()) == (
         409,
-        {"errorCode": "not_allowed_register", "message": "Sender not allowed to be registered.", "resolution": 'Only "PENDING_VERIFICATION" sender can be registered.'},
+        {
+            "errorCode": "not_allowed_register",
+            "message": "Sender not allowed to be registered.",
+            "resolution": 'Only "PENDING_VERIFICATION" sender can be registered.',
+        },
     )
     assert (verify.status_code, verify.json()["errorCode"]) == (409, "not_allowed_verify")
     active = await client.post(f"{SENDERS}/{FIXTURE_SENDER_ID}/register", json={"method": "VOICE"})
@@ -55,7 +62,12 @@ async def test_register_and_verify_refuse_any_other_state(client):
 async def test_the_otp_code_and_wrong_otp(client, clock):
     clock.now = CLOCK_START + 60
     registered = await client.post(f"{SENDERS}/{FIXTURE_PENDING_SENDER_ID}/register", json={"method": "VOICE"})
-    assert registered.json() == {"id": FIXTURE_PENDING_SENDER_ID, "method": "VOICE", "accepted": "2023-11-14T22:14:20.250Z", "verificationCodeSent": True}
+    assert registered.json() == {
+        "id": FIXTURE_PENDING_SENDER_ID,
+        "method": "VOICE",
+        "accepted": "2023-11-14T22:14:20.250Z",
+        "verificationCodeSent": True,
+    }
     wrong = await client.post(f"{SENDERS}/{FIXTURE_PENDING_SENDER_ID}/verify", json={"code": "000000"})
     missing = await client.post(f"{SENDERS}/{FIXTURE_PENDING_SENDER_ID}/verify", json={})
     assert (wrong.status_code, wrong.json()["errorCode"]) == (409, "wrong_otp")
@@ -70,7 +82,11 @@ async def test_the_otp_code_and_wrong_otp(client, clock):
     assert again.json()["errorCode"] == "not_allowed_verify"
     await advance(client, 5)
     active = (await client.get(f"{SENDERS}/{FIXTURE_PENDING_SENDER_ID}")).json()
-    assert (active["state"], active["qualityRating"], active["conversationApiAppDetails"]["channelStatus"]) == ("ACTIVE", "GREEN", "ACTIVE")
+    assert (active["state"], active["qualityRating"], active["conversationApiAppDetails"]["channelStatus"]) == (
+        "ACTIVE",
+        "GREEN",
+        "ACTIVE",
+    )
 
 
 async def test_verify_without_registering_first_is_a_wrong_otp(client):
@@ -82,10 +98,17 @@ async def test_verify_without_registering_first_is_a_wrong_otp(client):
 
 async def test_a_review_can_end_in_error(client):
     sender = await create(client)
-    await client.post(f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outcomes", json={"resourceType": "whatsapp_sender", "outcome": "error", "reason": "Number not eligible."})
+    await client.post(
+        f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outcomes",
+        json={"resourceType": "whatsapp_sender", "outcome": "error", "reason": "Number not eligible."},
+    )
     await advance(client, 5)
     failed = (await client.get(f"{SENDERS}/{sender['id']}")).json()
-    assert failed["state"] == "ERROR" and failed["changes"]["status"] == "ERROR" and failed["changes"]["errorReason"] == "Number not eligible."
+    assert (
+        failed["state"] == "ERROR"
+        and failed["changes"]["status"] == "ERROR"
+        and failed["changes"]["errorReason"] == "Number not eligible."
+    )
     not_updatable = await client.patch(f"{SENDERS}/{sender['id']}", json={"details": {"about": "x"}})
     assert not_updatable.json()["errorCode"] == "sender_not_updatable"
     assert (await client.delete(f"{SENDERS}/{sender['id']}/changes")).status_code == 204
@@ -95,7 +118,10 @@ async def test_a_review_can_end_in_error(client):
 async def test_changes_of_a_live_sender(client):
     fixture = (await client.get(f"{SENDERS}/{FIXTURE_SENDER_ID}")).json()
     assert fixture["changes"]["status"] == "DRAFT"
-    submitted = await client.patch(f"{SENDERS}/{FIXTURE_SENDER_ID}", json={"status": "SUBMIT", "details": {"description": "Shop", "username": "sandboxshop"}})
+    submitted = await client.patch(
+        f"{SENDERS}/{FIXTURE_SENDER_ID}",
+        json={"status": "SUBMIT", "details": {"description": "Shop", "username": "sandboxshop"}},
+    )
     assert submitted.json()["changes"]["status"] == "IN_PROGRESS"
     assert submitted.json()["metadata"] == {"username": {"value": "sandboxshop", "status": "PENDING"}}
     blocked = await client.patch(f"{SENDERS}/{FIXTURE_SENDER_ID}", json={"details": {"about": "x"}})
@@ -130,7 +156,9 @@ async def test_deletion_keeps_the_sender_30_days(client):
     gone = await client.get(f"{SENDERS}/{FIXTURE_SENDER_ID}")
     assert (gone.status_code, gone.json()["errorCode"]) == (404, "sender_not_found")
     events = (await client.get(f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outbox")).json()["events"]
-    assert [e["trigger"] for e in events] == ["WHATSAPP_SENDER_DELETED"] and events[0]["resourceId"] == FIXTURE_SENDER_ID
+    assert [e["trigger"] for e in events] == ["WHATSAPP_SENDER_DELETED"] and events[0][
+        "resourceId"
+    ] == FIXTURE_SENDER_ID
 
 
 @pytest.mark.parametrize(
@@ -138,8 +166,14 @@ async def test_deletion_keeps_the_sender_30_days(client):
     [
         ({"wabaId": "1"}, ["phoneNumberId must be a string"]),
         ({"wabaId": "1", "phoneNumberId": "2", "region": "EU", "businessManager": "SINCH_BR"}, None),
-        (PARTNER | {"details": {"countryCode": "+48", "displayName": "A", "vertical": "OTHER"}}, ["details.countryCode must match /^[0-9]+$/ regular expression"]),
-        (PARTNER | {"details": {"countryCode": "48", "vertical": "OTHER", "colour": "red"}}, ["details.property colour should not exist", "details.displayName must be a string"]),
+        (
+            PARTNER | {"details": {"countryCode": "+48", "displayName": "A", "vertical": "OTHER"}},
+            ["details.countryCode must match /^[0-9]+$/ regular expression"],
+        ),
+        (
+            PARTNER | {"details": {"countryCode": "48", "vertical": "OTHER", "colour": "red"}},
+            ["details.property colour should not exist", "details.displayName must be a string"],
+        ),
         ({"details": {"countryCode": "49", "displayName": "A"}}, ["details.phoneNumber must be a string"]),
     ],
 )
@@ -158,7 +192,9 @@ async def test_senders_need_the_projects_account(client):
 
 
 async def test_lists_filter_and_page(client):
-    await client.post(f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/seed", json={"resourceType": "whatsapp_sender", "count": 120})
+    await client.post(
+        f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/seed", json={"resourceType": "whatsapp_sender", "count": 120}
+    )
     first = (await client.get(SENDERS, params={"pageSize": 100})).json()
     assert (first["totalSize"], len(first["senders"]), "nextPageToken" in first) == (122, 100, True)
     pending = (await client.get(SENDERS, params={"filterStates": "PENDING_VERIFICATION"})).json()

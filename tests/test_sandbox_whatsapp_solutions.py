@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from sinch_provisioning_mcp.sandbox import SANDBOX_PROJECT_ID
-from sinch_provisioning_mcp.sandbox.whatsapp_solutions import FIXTURE_DRAFT_FLOW_ID, FIXTURE_FLOW_ID, FIXTURE_SOLUTION_ID
+from sinch_provisioning_mcp.sandbox.whatsapp_solutions import (
+    FIXTURE_DRAFT_FLOW_ID,
+    FIXTURE_FLOW_ID,
+    FIXTURE_SOLUTION_ID,
+)
 
 WHATSAPP = f"/v1/projects/{SANDBOX_PROJECT_ID}/whatsapp"
 CREATE = {"details": {"name": "Acme"}, "accessToken": "meta-token", "businessManager": "SINCH_UK"}
@@ -13,7 +17,11 @@ async def test_solutions_are_created_listed_and_assigned(client):
     created = await client.post(f"{WHATSAPP}/solutions", json=CREATE)
     assert created.status_code == 201
     solution = created.json()["solutions"][0]
-    assert created.json()["failedSolutions"] == [] and solution["details"] == {"name": "Acme"} and solution["assigned"] is False
+    assert (
+        created.json()["failedSolutions"] == []
+        and solution["details"] == {"name": "Acme"}
+        and solution["assigned"] is False
+    )
     failed = (await client.post(f"{WHATSAPP}/solutions", json=CREATE | {"accessToken": "fail-token"})).json()
     assert failed["solutions"] == [] and failed["failedSolutions"][0]["errorCode"] == "ACTIVATION_FAILED"
     assert (await client.post(f"{WHATSAPP}/solutions/{FIXTURE_SOLUTION_ID}/assign")).status_code == 204
@@ -22,7 +30,9 @@ async def test_solutions_are_created_listed_and_assigned(client):
     assert listed == {FIXTURE_SOLUTION_ID: False, solution["id"]: True}
     missing = await client.get(f"{WHATSAPP}/solutions/123")
     assert (missing.status_code, missing.json()["errorCode"]) == (404, "solution_not_found")
-    invalid = await client.post(f"{WHATSAPP}/solutions", json={"details": {}, "accessToken": "", "businessManager": "SINCH_AMERICA"})
+    invalid = await client.post(
+        f"{WHATSAPP}/solutions", json={"details": {}, "accessToken": "", "businessManager": "SINCH_AMERICA"}
+    )
     assert invalid.json()["additionalInformation"]["validationErrors"] == [
         "details.name must be a string",
         "accessToken should not be empty",
@@ -38,7 +48,11 @@ async def test_no_reassignment_once_onboarded_through_embedded_signup(client):
     refused = await client.post(f"{path}/solutions/{solution['id']}/assign")
     assert (refused.status_code, refused.json()) == (
         409,
-        {"errorCode": "solution_cannot_be_reassigned", "message": "Project is already onboarded, can't reassign solution", "resolution": "Verify that the parameters are correct."},
+        {
+            "errorCode": "solution_cannot_be_reassigned",
+            "message": "Project is already onboarded, can't reassign solution",
+            "resolution": "Verify that the parameters are correct.",
+        },
     )
 
 

@@ -20,11 +20,21 @@ async def advance(client, seconds: float) -> None:
 
 
 async def triggers(client) -> list[str]:
-    return [e["trigger"] for e in (await client.get(f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outbox")).json()["events"]]
+    return [
+        e["trigger"] for e in (await client.get(f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outbox")).json()["events"]
+    ]
 
 
 async def test_validation_speaks_the_apis_language(client):
-    body = new("Bad", details={"components": [{"type": "HEADER", "format": "TEXT", "text": "x" * 61}, {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "y"}]}]})
+    body = new(
+        "Bad",
+        details={
+            "components": [
+                {"type": "HEADER", "format": "TEXT", "text": "x" * 61},
+                {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "y"}]},
+            ]
+        },
+    )
     response = await client.post(TEMPLATES, json=body)
     assert response.status_code == 400
     assert response.json()["additionalInformation"]["validationErrors"] == [
@@ -36,24 +46,49 @@ async def test_validation_speaks_the_apis_language(client):
     ]
     no_details = await client.post(TEMPLATES, json={"name": "a_b", "language": "EN", "category": "UTILITY"})
     assert no_details.json()["additionalInformation"]["validationErrors"] == ["details should not be null or undefined"]
-    drafted = await client.post(TEMPLATES, json={"name": "a_b", "language": "EN", "category": "UTILITY", "status": "DRAFT"})
-    assert drafted.status_code == 201 and drafted.json()["changes"] == {"status": "DRAFT", "allowCategoryChange": False, "details": {}}
-    twice = await client.post(TEMPLATES, json={"name": "x_y", "language": "EN", "category": "UTILITY", "details": {"components": [BODY, BODY]}})
-    assert "details.components field 'type' must have unique values across items" in twice.json()["additionalInformation"]["validationErrors"]
+    drafted = await client.post(
+        TEMPLATES, json={"name": "a_b", "language": "EN", "category": "UTILITY", "status": "DRAFT"}
+    )
+    assert drafted.status_code == 201 and drafted.json()["changes"] == {
+        "status": "DRAFT",
+        "allowCategoryChange": False,
+        "details": {},
+    }
+    twice = await client.post(
+        TEMPLATES,
+        json={"name": "x_y", "language": "EN", "category": "UTILITY", "details": {"components": [BODY, BODY]}},
+    )
+    assert (
+        "details.components field 'type' must have unique values across items"
+        in twice.json()["additionalInformation"]["validationErrors"]
+    )
 
 
 async def test_review_approves_or_rejects(client):
     created = (await client.post(TEMPLATES, json=new("shipping_update"))).json()
     assert "state" not in created and created["changes"]["status"] == "IN_PROGRESS"
     await client.post(TEMPLATES, json=new("reject_this"))
-    await client.post(TEMPLATES, json=new("meta_says_no", details={"components": [{"type": "BODY", "text": "Hi {{2}}", "examples": ["a"]}]}))
+    await client.post(
+        TEMPLATES,
+        json=new("meta_says_no", details={"components": [{"type": "BODY", "text": "Hi {{2}}", "examples": ["a"]}]}),
+    )
     await advance(client, 5)
     approved = (await client.get(f"{TEMPLATES}/shipping_update/languages/EN_US")).json()
-    assert approved["state"] == "APPROVED" and approved["details"] == {"components": [BODY]} and "changes" not in approved
+    assert (
+        approved["state"] == "APPROVED" and approved["details"] == {"components": [BODY]} and "changes" not in approved
+    )
     for name in ("reject_this", "meta_says_no"):
         rejected = (await client.get(f"{TEMPLATES}/{name}/languages/EN_US")).json()
-        assert (rejected["state"], rejected["rejectionCode"], rejected["changes"]["status"]) == ("REJECTED", "INVALID_FORMAT", "REJECTED")
-    assert sorted(await triggers(client)) == ["WHATSAPP_TEMPLATE_APPROVED", "WHATSAPP_TEMPLATE_REJECTED", "WHATSAPP_TEMPLATE_REJECTED"]
+        assert (rejected["state"], rejected["rejectionCode"], rejected["changes"]["status"]) == (
+            "REJECTED",
+            "INVALID_FORMAT",
+            "REJECTED",
+        )
+    assert sorted(await triggers(client)) == [
+        "WHATSAPP_TEMPLATE_APPROVED",
+        "WHATSAPP_TEMPLATE_REJECTED",
+        "WHATSAPP_TEMPLATE_REJECTED",
+    ]
 
 
 async def test_update_rules(client):
@@ -67,10 +102,16 @@ async def test_update_rules(client):
     closed = await client.patch(APPROVED, json={"category": "MARKETING"})
     assert closed.json()["errorCode"] == "template_category_not_updatable"
     draft_category = await client.patch(DRAFT, json={"category": "UTILITY", "allowCategoryChange": True})
-    assert draft_category.json()["category"] == "UTILITY" and draft_category.json()["changes"]["allowCategoryChange"] is True
+    assert (
+        draft_category.json()["category"] == "UTILITY"
+        and draft_category.json()["changes"]["allowCategoryChange"] is True
+    )
     missing = await client.patch(f"{TEMPLATES}/nope/languages/EN", json={"status": "DRAFT"})
     bad_language = await client.patch(f"{TEMPLATES}/nope/languages/XX", json={"status": "DRAFT"})
-    assert missing.json()["errorCode"] == "template_not_found" and bad_language.json()["errorCode"] == "template_invalid_language_code"
+    assert (
+        missing.json()["errorCode"] == "template_not_found"
+        and bad_language.json()["errorCode"] == "template_invalid_language_code"
+    )
 
 
 async def test_one_template_per_name_and_language_and_one_category_per_name(client):
@@ -100,14 +141,19 @@ async def test_deletion_rules_and_locks(client):
 
 async def test_field_masks_and_lists(client):
     masked = (await client.get(TEMPLATES, params={"fieldMask": ["name", "details.components.0.type"]})).json()
-    assert masked["templates"] == [{"name": "order_update", "details": {"components": [{"type": "BODY"}, {"type": "BUTTONS"}]}}, {"name": "welcome_offer"}]
+    assert masked["templates"] == [
+        {"name": "order_update", "details": {"components": [{"type": "BODY"}, {"type": "BUTTONS"}]}},
+        {"name": "welcome_offer"},
+    ]
     bad = await client.get(APPROVED, params={"fieldMask": "password"})
     assert (bad.status_code, bad.json()["errorCode"]) == (400, "invalid_fields")
     by_prefix = (await client.get(TEMPLATES, params={"templateName": "welc"})).json()
     assert [t["name"] for t in by_prefix["templates"]] == ["welcome_offer"]
     approved = (await client.get(TEMPLATES, params={"filterStates": "APPROVED"})).json()
     assert [t["name"] for t in approved["templates"]] == ["order_update"]
-    await client.post(f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/seed", json={"resourceType": "whatsapp_template", "count": 1000})
+    await client.post(
+        f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/seed", json={"resourceType": "whatsapp_template", "count": 1000}
+    )
     page = (await client.get(TEMPLATES, params={"pageSize": 1000})).json()
     assert (len(page["templates"]), page["totalSize"]) == (1000, 1002)
     assert (await client.get(TEMPLATES, params={"pageSize": 1001})).json()["errorCode"] == "invalid_page_size"

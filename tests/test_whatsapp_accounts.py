@@ -21,7 +21,11 @@ NEW = {
     [
         (NEW | {"business_manager": "SINCH_UK"}, "sender_details", "SINCH_BR or SINCH_MX"),
         (NEW | {"business_manager": "SINCH_AMERICA"}, "sender_details", "SINCH_BR or SINCH_MX"),
-        (NEW | {"sender_details": NEW["sender_details"] | {"business_category": "ONLINE_GAMBLING"}}, "sender_details.business_category", "allowed"),
+        (
+            NEW | {"sender_details": NEW["sender_details"] | {"business_category": "ONLINE_GAMBLING"}},
+            "sender_details.business_category",
+            "allowed",
+        ),
         (NEW | {"waba_name": "x" * 256}, "waba_name", "255"),
     ],
 )
@@ -36,7 +40,11 @@ async def test_any_manager_serves_us_and_the_review_can_reject(make_server, sand
     state = sandbox(sandbox_transport)
     state.set_outcome("acme", ACCOUNTS, "rejected", reason="The WABA name differs from Meta Business Manager.")
     async with Client(make_server(project_id="acme", toolsets=TOOLSETS)) as client:
-        created = await call(client, "create_whatsapp_account", NEW | {"business_manager": "SINCH_AMERICA", "sender_details": NEW["sender_details"] | {"region": "US"}})
+        created = await call(
+            client,
+            "create_whatsapp_account",
+            NEW | {"business_manager": "SINCH_AMERICA", "sender_details": NEW["sender_details"] | {"region": "US"}},
+        )
         twice = await refused(client, "create_whatsapp_account", NEW)
         not_yet = await refused(client, "update_whatsapp_account", {"waba_name": "Acme Limited"})
         state.advance(REVIEW)
@@ -48,7 +56,10 @@ async def test_any_manager_serves_us_and_the_review_can_reject(make_server, sand
     assert created["account"]["changes"]["status"] == "IN_PROGRESS" and created["verified"]["ok"]
     assert twice["errorCode"] == "account_exists"
     assert not_yet["errorCode"] == "account_not_updatable"
-    assert rejected["account"]["changes"]["status"] == "REJECTED" and "update_whatsapp_account" in rejected["next_steps"][0]
+    assert (
+        rejected["account"]["changes"]["status"] == "REJECTED"
+        and "update_whatsapp_account" in rejected["next_steps"][0]
+    )
     assert log["activities"][0]["type"] == "REJECTED" and "differs" in log["activities"][0]["comment"]
     assert fixed["account"]["changes"]["status"] == "IN_PROGRESS"
     assert onboarded["account"]["state"] == "ONBOARDED"
@@ -63,7 +74,9 @@ async def test_update_refuses_the_deprecated_name_and_empty_changes(server, sand
     async with Client(server) as client:
         legacy_name = await refused(client, "update_whatsapp_account", {"company_legal_name": "Acme"})
         empty = await refused(client, "update_whatsapp_account", {})
-    assert legacy_name["problems"] == [{"field": "(arguments)", "problem": "company_legal_name is deprecated: give waba_name instead"}]
+    assert legacy_name["problems"] == [
+        {"field": "(arguments)", "problem": "company_legal_name is deprecated: give waba_name instead"}
+    ]
     assert "nothing to update" in empty["problems"][0]["problem"]
     assert sandbox_transport.api_calls() == []
 
@@ -92,7 +105,9 @@ async def test_comments_reach_the_activity_log_fenced(server):
         log = await call(client, "list_whatsapp_account_activities", {"page_size": 5})
         account = await call(client, "get_whatsapp_account", {})
     assert commented["verified"]["ok"]
-    assert log["activities"][0]["type"] == "COMMENT_ADDED" and log["activities"][0]["comment"].startswith("<untrusted-data")
+    assert log["activities"][0]["type"] == "COMMENT_ADDED" and log["activities"][0]["comment"].startswith(
+        "<untrusted-data"
+    )
     assert account["account"]["details"]["wabaName"].startswith("<untrusted-data")
 
 

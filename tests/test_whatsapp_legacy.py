@@ -8,7 +8,12 @@ from mcp import Client
 
 from whatsapp_support import call, refused
 
-LEGACY = {"exchange_whatsapp_facebook_token", "list_whatsapp_waba_details", "create_whatsapp_sender_with_facebook_token", "create_whatsapp_account_obo"}
+LEGACY = {
+    "exchange_whatsapp_facebook_token",
+    "list_whatsapp_waba_details",
+    "create_whatsapp_sender_with_facebook_token",
+    "create_whatsapp_account_obo",
+}
 
 
 async def test_legacy_tools_are_off_by_default_and_say_when_to_use_them(make_server):
@@ -41,18 +46,33 @@ async def test_waba_details_and_the_token_flow_sender(make_server):
         created = await call(
             client,
             "create_whatsapp_sender_with_facebook_token",
-            {"name": "Acme", "details": {"display_name": "Acme"}, "facebook_access_token": "fb-token-abc", "waba_id": "100000000000001", "phone_number_id": "300000000000001"},
+            {
+                "name": "Acme",
+                "details": {"display_name": "Acme"},
+                "facebook_access_token": "fb-token-abc",
+                "waba_id": "100000000000001",
+                "phone_number_id": "300000000000001",
+            },
         )
         after = await call(client, "list_whatsapp_waba_details", {"facebook_token": "fb-token-abc"})
-        matrix = await refused(client, "create_whatsapp_sender_with_facebook_token", {"name": "A", "details": {}, "facebook_code": "c", "region": "EU", "business_manager": "SINCH_MX"})
+        matrix = await refused(
+            client,
+            "create_whatsapp_sender_with_facebook_token",
+            {"name": "A", "details": {}, "facebook_code": "c", "region": "EU", "business_manager": "SINCH_MX"},
+        )
     numbers = lambda page: {n["id"]: n["provisioned"] for n in page["details"]["wabas"][0]["numbers"]}  # noqa: E731
     assert numbers(before) == {"300000000000001": False, "300000000000002": False}
-    assert created["sender"]["state"] == "IN_PROGRESS" and "WHATSAPP_SENDER_PENDING_VERIFICATION" in created["next_steps"][0]
+    assert (
+        created["sender"]["state"] == "IN_PROGRESS"
+        and "WHATSAPP_SENDER_PENDING_VERIFICATION" in created["next_steps"][0]
+    )
     assert numbers(after)["300000000000001"] is True
     assert matrix["problems"][0]["field"] == "business_manager"
 
 
 async def test_obo_account(make_server):
     async with Client(make_server(project_id="obo-project", toolsets="legacy")) as client:
-        created = await call(client, "create_whatsapp_account_obo", {"client_business_manager_id": "1", "company_legal_name": "Acme Ltd"})
+        created = await call(
+            client, "create_whatsapp_account_obo", {"client_business_manager_id": "1", "company_legal_name": "Acme Ltd"}
+        )
     assert created["account"]["changes"]["details"]["companyLegalName"].startswith("<untrusted-data")

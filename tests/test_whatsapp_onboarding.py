@@ -43,13 +43,21 @@ async def test_full_onboarding_from_an_empty_project(make_server, sandbox_transp
                 "create_whatsapp_sender_partner_initiated",
                 {
                     "phone_number_provider": "CUSTOMER",
-                    "details": {"country_code": "48", "phone_number": "777123456", "display_name": "Acme", "vertical": "SHOPPING_AND_RETAIL"},
+                    "details": {
+                        "country_code": "48",
+                        "phone_number": "777123456",
+                        "display_name": "Acme",
+                        "vertical": "SHOPPING_AND_RETAIL",
+                    },
                 },
             )
         )["sender"]
         assert sender["state"] == "IN_PROGRESS"
         too_early = await refused(client, "register_whatsapp_sender", {"sender_id": sender["id"], "method": "SMS"})
-        assert too_early["errorCode"] == "invalid_arguments" and "WHATSAPP_SENDER_PENDING_VERIFICATION" in too_early["message"]
+        assert (
+            too_early["errorCode"] == "invalid_arguments"
+            and "WHATSAPP_SENDER_PENDING_VERIFICATION" in too_early["message"]
+        )
         state.advance(REVIEW)
         registered = await call(client, "register_whatsapp_sender", {"sender_id": sender["id"], "method": "SMS"})
         assert registered["registration"]["verificationCodeSent"] is True
@@ -60,7 +68,9 @@ async def test_full_onboarding_from_an_empty_project(make_server, sandbox_transp
         active = await call(client, "get_whatsapp_sender", {"sender_id": sender["id"]})
         assert active["sender"]["state"] == "ACTIVE"
         shown_name = active["sender"]["details"]["displayName"]
-        assert shown_name.startswith("<untrusted-data boundary=") and "\nAcme\n" in shown_name  # fenced third-party text
+        assert (
+            shown_name.startswith("<untrusted-data boundary=") and "\nAcme\n" in shown_name
+        )  # fenced third-party text
 
         # 3. A template: submitted, approved by Meta.
         template = await call(
@@ -70,21 +80,31 @@ async def test_full_onboarding_from_an_empty_project(make_server, sandbox_transp
                 "name": "order_ready",
                 "language": "EN_US",
                 "category": "UTILITY",
-                "details": {"components": [{"type": "BODY", "text": "Hi {{1}}, order {{2}} is ready.", "examples": ["Ann", "A-7"]}]},
+                "details": {
+                    "components": [
+                        {"type": "BODY", "text": "Hi {{1}}, order {{2}} is ready.", "examples": ["Ann", "A-7"]}
+                    ]
+                },
             },
         )
         assert template["template"]["changes"]["status"] == "IN_PROGRESS" and template["verified"]["ok"]
         state.advance(REVIEW)
-        approved = await call(client, "get_whatsapp_template", {"template_name": "order_ready", "language_code": "EN_US"})
+        approved = await call(
+            client, "get_whatsapp_template", {"template_name": "order_ready", "language_code": "EN_US"}
+        )
         assert approved["template"]["state"] == "APPROVED" and "changes" not in approved["template"]
 
         # 4. Its deletion, confirmed, says the name and language are locked for 30 days.
         preview, done = await confirmed(
-            client, "delete_whatsapp_template_language", {"template_name": "order_ready", "language_code": "EN_US", "delete_submitted": True}
+            client,
+            "delete_whatsapp_template_language",
+            {"template_name": "order_ready", "language_code": "EN_US", "delete_submitted": True},
         )
         assert any("locked for 30 days" in line for line in preview["preview"]["consequences"])
         assert done["verified"]["ok"]
-        gone = await refused(client, "get_whatsapp_template", {"template_name": "order_ready", "language_code": "EN_US"})
+        gone = await refused(
+            client, "get_whatsapp_template", {"template_name": "order_ready", "language_code": "EN_US"}
+        )
         assert gone["errorCode"] == "template_not_found"
 
     assert triggers(sandbox_transport, PROJECT) == [

@@ -39,9 +39,16 @@ async def test_solution_creation_is_confirmed_and_its_token_never_shown(server, 
     assert "no way to delete" in " ".join(preview["preview"]["consequences"])
     created = done["solutions"]["solutions"][0]
     assert done["verified"]["ok"] and "assign_whatsapp_solution" in done["next_steps"][0]
-    assert not failed[1]["verified"]["ok"] and failed[1]["solutions"]["failedSolutions"][0]["errorCode"] == "ACTIVATION_FAILED"
+    assert (
+        not failed[1]["verified"]["ok"]
+        and failed[1]["solutions"]["failedSolutions"][0]["errorCode"] == "ACTIVATION_FAILED"
+    )
     assert created["id"] in {s["id"] for s in listed["solutions"]}
-    posted = [json.loads(r.content) for r in sandbox_transport.requests if r.method == "POST" and r.url.path.endswith("/solutions")]
+    posted = [
+        json.loads(r.content)
+        for r in sandbox_transport.requests
+        if r.method == "POST" and r.url.path.endswith("/solutions")
+    ]
     assert posted[0]["accessToken"] == TOKEN
     shown = json.dumps([preview, done, listed])
     assert TOKEN not in shown
@@ -55,11 +62,17 @@ async def test_assignment_is_confirmed_and_fixed_once_onboarded_through_embedded
     assert done["solution"]["assigned"] is True and done["verified"]["ok"]
 
     async with Client(make_server(project_id="es-onboarded", toolsets=TOOLSETS)) as client:
-        created = await confirmed(client, "create_whatsapp_solution", {"details": {"name": "S"}, "access_token": TOKEN, "business_manager": "SINCH_UK"})
+        created = await confirmed(
+            client,
+            "create_whatsapp_solution",
+            {"details": {"name": "S"}, "access_token": TOKEN, "business_manager": "SINCH_UK"},
+        )
         solution = {"solution_id": created[1]["solutions"]["solutions"][0]["id"]}
         await call(client, "create_whatsapp_sender", {"waba_id": "42", "phone_number_id": "4242"})
         preview = await call(client, "assign_whatsapp_solution", solution)
-        error = await refused(client, "assign_whatsapp_solution", {**solution, "confirmation_token": preview["confirmation_token"]})
+        error = await refused(
+            client, "assign_whatsapp_solution", {**solution, "confirmation_token": preview["confirmation_token"]}
+        )
         missing = await refused(client, "get_whatsapp_solution", {"solution_id": "9"})
     assert (error["status"], error["errorCode"]) == (409, "solution_cannot_be_reassigned")
     assert missing["errorCode"] == "solution_not_found"

@@ -14,7 +14,13 @@ BODY = {"type": "BODY", "text": "Hi {{1}}, order {{2}} shipped.", "examples": ["
 OTP = {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE", "text": "Copy code"}]}
 
 
-def problems(*components: dict[str, Any], category: str = "UTILITY", submit: bool = True, name: str | None = "order_update", **details: Any) -> list[dict[str, str]]:
+def problems(
+    *components: dict[str, Any],
+    category: str = "UTILITY",
+    submit: bool = True,
+    name: str | None = "order_update",
+    **details: Any,
+) -> list[dict[str, str]]:
     parsed = Details.model_validate({"components": list(components), **details})
     try:
         check_template(name=name, category=category, details=parsed, submit=submit)
@@ -36,7 +42,12 @@ def test_a_valid_template_passes():
         "buttons": [
             {"type": "QUICK_REPLY", "text": "Yes"},
             {"type": "QUICK_REPLY", "text": "No"},
-            {"type": "URL", "text": "Track", "url": "https://example.com/t/{{1}}", "example": "https://example.com/t/A-1"},
+            {
+                "type": "URL",
+                "text": "Track",
+                "url": "https://example.com/t/{{1}}",
+                "example": "https://example.com/t/A-1",
+            },
             {"type": "PHONE_NUMBER", "text": "Call us", "phone_number": "+48777777777"},
         ],
     }
@@ -55,7 +66,11 @@ def test_name_format(name):
         ({"type": "HEADER", "format": "TEXT", "text": "x" * 61}, "details.components[0].text", "at most 60"),
         ({"type": "FOOTER", "text": "x" * 61}, "details.components[0].text", "at most 60"),
         ({"type": "FOOTER", "text": "Hi {{1}}"}, "details.components[0].text", "no variables"),
-        ({"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "x" * 26}]}, "details.components[0].buttons[0].text", "at most 25"),
+        (
+            {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "x" * 26}]},
+            "details.components[0].buttons[0].text",
+            "at most 25",
+        ),
     ],
 )
 def test_length_limits(component, field, phrase):
@@ -100,13 +115,23 @@ def test_header_variable_rules():
 def test_button_counts_and_grouping():
     many = {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": f"Q{n}"} for n in range(11)]}
     assert "at most 10 buttons" in problems(BODY, many)[0]["problem"]
-    urls = {"type": "BUTTONS", "buttons": [{"type": "URL", "text": f"U{n}", "url": f"https://e.com/{n}"} for n in range(3)]}
+    urls = {
+        "type": "BUTTONS",
+        "buttons": [{"type": "URL", "text": f"U{n}", "url": f"https://e.com/{n}"} for n in range(3)],
+    }
     assert any("at most 2 URL" in p["problem"] for p in problems(BODY, urls))
-    phones = {"type": "BUTTONS", "buttons": [{"type": "PHONE_NUMBER", "text": f"P{n}", "phone_number": "+4877777777"} for n in range(2)]}
+    phones = {
+        "type": "BUTTONS",
+        "buttons": [{"type": "PHONE_NUMBER", "text": f"P{n}", "phone_number": "+4877777777"} for n in range(2)],
+    }
     assert any("at most 1 PHONE_NUMBER" in p["problem"] for p in problems(BODY, phones))
     split = {
         "type": "BUTTONS",
-        "buttons": [{"type": "QUICK_REPLY", "text": "A"}, {"type": "URL", "text": "U", "url": "https://e.com"}, {"type": "QUICK_REPLY", "text": "B"}],
+        "buttons": [
+            {"type": "QUICK_REPLY", "text": "A"},
+            {"type": "URL", "text": "U", "url": "https://e.com"},
+            {"type": "QUICK_REPLY", "text": "B"},
+        ],
     }
     assert any("grouped together" in p["problem"] for p in problems(BODY, split))
 
@@ -115,14 +140,36 @@ def test_button_counts_and_grouping():
     ("button", "field", "phrase"),
     [
         ({"type": "URL", "text": "Go", "url": "https://wa.me/123"}, "url", "not allowed"),
-        ({"type": "URL", "text": "Go", "url": "https://e.com/{{1}}/x", "example": "https://e.com/1/x"}, "url", "at the end"),
+        (
+            {"type": "URL", "text": "Go", "url": "https://e.com/{{1}}/x", "example": "https://e.com/1/x"},
+            "url",
+            "at the end",
+        ),
         ({"type": "URL", "text": "Go", "url": "https://e.com/{{1}}"}, "example", "required"),
-        ({"type": "URL", "text": "Go", "url": "https://e.com", "example": "https://e.com"}, "example", "only a URL with"),
+        (
+            {"type": "URL", "text": "Go", "url": "https://e.com", "example": "https://e.com"},
+            "example",
+            "only a URL with",
+        ),
         ({"type": "URL", "text": "Go", "url": "ftp://e.com"}, "url", "http(s)"),
         ({"type": "QUICK_REPLY", "text": "Go", "url": "https://e.com"}, "url", "not a field of a QUICK_REPLY"),
         ({"type": "PHONE_NUMBER", "text": "Call", "phone_number": "777"}, "phone_number", "country code"),
-        ({"type": "FLOW", "text": "Start", "flow_id": "abc", "flow_action": "NAVIGATE", "navigate_screen": "WELCOME"}, "flow_id", "digits"),
-        ({"type": "FLOW", "text": "Start", "flow_id": "123", "flow_action": "NAVIGATE"}, "navigate_screen", "required for NAVIGATE"),
+        (
+            {
+                "type": "FLOW",
+                "text": "Start",
+                "flow_id": "abc",
+                "flow_action": "NAVIGATE",
+                "navigate_screen": "WELCOME",
+            },
+            "flow_id",
+            "digits",
+        ),
+        (
+            {"type": "FLOW", "text": "Start", "flow_id": "123", "flow_action": "NAVIGATE"},
+            "navigate_screen",
+            "required for NAVIGATE",
+        ),
     ],
 )
 def test_each_button_type_checks_its_own_fields(button, field, phrase):
@@ -139,19 +186,38 @@ def test_one_of_each_component_and_a_body_to_submit():
     check = pytest.raises(InvalidArguments)
     with check:
         check_template(name="x_y", category="UTILITY", details=None, submit=True)
-    assert check.excinfo.value.problems == [{"field": "details", "problem": "required to submit: at least a BODY component (a DRAFT may leave it out)"}]
+    assert check.excinfo.value.problems == [
+        {"field": "details", "problem": "required to submit: at least a BODY component (a DRAFT may leave it out)"}
+    ]
 
 
 def test_authentication_templates():
-    assert problems({"type": "BODY", "add_security_recommendation": True}, {"type": "FOOTER", "code_expiration_minutes": 10}, OTP, category="AUTHENTICATION") == []
-    assert fields(problems({"type": "BODY", "text": "Your code {{1}}", "examples": ["1"]}, OTP, category="AUTHENTICATION")) == ["details.components[0].text"]
+    assert (
+        problems(
+            {"type": "BODY", "add_security_recommendation": True},
+            {"type": "FOOTER", "code_expiration_minutes": 10},
+            OTP,
+            category="AUTHENTICATION",
+        )
+        == []
+    )
+    assert fields(
+        problems({"type": "BODY", "text": "Your code {{1}}", "examples": ["1"]}, OTP, category="AUTHENTICATION")
+    ) == ["details.components[0].text"]
     assert fields(problems({"type": "BODY"}, category="AUTHENTICATION")) == ["details.components"]
-    header = problems({"type": "HEADER", "format": "TEXT", "text": "Code"}, {"type": "BODY"}, OTP, category="AUTHENTICATION")
+    header = problems(
+        {"type": "HEADER", "format": "TEXT", "text": "Code"}, {"type": "BODY"}, OTP, category="AUTHENTICATION"
+    )
     assert "details.components[0].type" in fields(header)
-    expiry = problems({"type": "BODY"}, {"type": "FOOTER", "code_expiration_minutes": 91}, OTP, category="AUTHENTICATION")
+    expiry = problems(
+        {"type": "BODY"}, {"type": "FOOTER", "code_expiration_minutes": 91}, OTP, category="AUTHENTICATION"
+    )
     assert expiry == [{"field": "details.components[1].code_expiration_minutes", "problem": "1..90 minutes"}]
     not_auth = problems(BODY | {"add_security_recommendation": True}, {"type": "FOOTER", "code_expiration_minutes": 5})
-    assert fields(not_auth) == ["details.components[0].add_security_recommendation", "details.components[1].code_expiration_minutes"]
+    assert fields(not_auth) == [
+        "details.components[0].add_security_recommendation",
+        "details.components[1].code_expiration_minutes",
+    ]
     two = {"type": "BUTTONS", "buttons": [OTP["buttons"][0], {"type": "QUICK_REPLY", "text": "No"}]}
     assert "details.components[1].buttons" in fields(problems({"type": "BODY"}, two, category="AUTHENTICATION"))
 
@@ -160,26 +226,56 @@ def test_authentication_templates():
     ("otp", "field", "phrase"),
     [
         ({"otp_type": "ONE_TAP", "text": "Autofill"}, "supported_apps", "Android app"),
-        ({"otp_type": "ZERO_TAP", "text": "Autofill", "supported_apps": [{"package_name": "com.a", "signature_hash": "h"}]}, "zero_tap_terms_accepted", "terms"),
-        ({"otp_type": "COPY_CODE", "text": "Copy", "autofill_text": "Fill"}, "autofill_text", "only for ONE_TAP"),
-        ({"otp_type": "COPY_CODE", "text": "Copy", "zero_tap_terms_accepted": True}, "zero_tap_terms_accepted", "only for ZERO_TAP"),
         (
-            {"otp_type": "ONE_TAP", "text": "Fill", "supported_apps": [{"package_name": f"com.a{n}", "signature_hash": "h"} for n in range(6)]},
+            {
+                "otp_type": "ZERO_TAP",
+                "text": "Autofill",
+                "supported_apps": [{"package_name": "com.a", "signature_hash": "h"}],
+            },
+            "zero_tap_terms_accepted",
+            "terms",
+        ),
+        ({"otp_type": "COPY_CODE", "text": "Copy", "autofill_text": "Fill"}, "autofill_text", "only for ONE_TAP"),
+        (
+            {"otp_type": "COPY_CODE", "text": "Copy", "zero_tap_terms_accepted": True},
+            "zero_tap_terms_accepted",
+            "only for ZERO_TAP",
+        ),
+        (
+            {
+                "otp_type": "ONE_TAP",
+                "text": "Fill",
+                "supported_apps": [{"package_name": f"com.a{n}", "signature_hash": "h"} for n in range(6)],
+            },
             "supported_apps",
             "at most 5",
         ),
     ],
 )
 def test_otp_button_types(otp, field, phrase):
-    found = problems({"type": "BODY"}, {"type": "BUTTONS", "buttons": [{"type": "OTP", **otp}]}, category="AUTHENTICATION")
-    assert any(p["field"] == f"details.components[1].buttons[0].{field}" and phrase in p["problem"] for p in found), found
+    found = problems(
+        {"type": "BODY"}, {"type": "BUTTONS", "buttons": [{"type": "OTP", **otp}]}, category="AUTHENTICATION"
+    )
+    assert any(p["field"] == f"details.components[1].buttons[0].{field}" and phrase in p["problem"] for p in found), (
+        found
+    )
 
 
 def _card(buttons: list[str], body: bool = True) -> dict[str, Any]:
-    components: list[dict[str, Any]] = [{"type": "HEADER", "format": "IMAGE", "example": {"url": "https://e.com/a.png"}}]
+    components: list[dict[str, Any]] = [
+        {"type": "HEADER", "format": "IMAGE", "example": {"url": "https://e.com/a.png"}}
+    ]
     if body:
         components.append({"type": "BODY", "text": "Card {{1}}", "examples": ["x"]})
-    components.append({"type": "BUTTONS", "buttons": [{"type": kind, "text": f"{kind[:5]} {n}", **({"url": "https://e.com"} if kind == "URL" else {})} for n, kind in enumerate(buttons)]})
+    components.append(
+        {
+            "type": "BUTTONS",
+            "buttons": [
+                {"type": kind, "text": f"{kind[:5]} {n}", **({"url": "https://e.com"} if kind == "URL" else {})}
+                for n, kind in enumerate(buttons)
+            ],
+        }
+    )
     return {"components": components}
 
 
@@ -210,7 +306,16 @@ def test_carousels():
     assert fields(beside) == ["details.components[1].type"]
 
 
-@pytest.mark.parametrize(("category", "ttl", "ok"), [("AUTHENTICATION", 900, True), ("AUTHENTICATION", 901, False), ("MARKETING", 43_199, False), ("UTILITY", 30, True), ("UTILITY", 43_201, False)])
+@pytest.mark.parametrize(
+    ("category", "ttl", "ok"),
+    [
+        ("AUTHENTICATION", 900, True),
+        ("AUTHENTICATION", 901, False),
+        ("MARKETING", 43_199, False),
+        ("UTILITY", 30, True),
+        ("UTILITY", 43_201, False),
+    ],
+)
 def test_message_ttl_ranges_by_category(category, ttl, ok):
     components = [{"type": "BODY"}, OTP] if category == "AUTHENTICATION" else [{"type": "BODY", "text": "Hello"}]
     found = problems(*components, category=category, message_send_ttl_seconds=ttl)
@@ -226,4 +331,10 @@ def test_every_violation_is_reported_at_once():
         {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "y" * 30, "url": "https://whatsapp.com/x"}]},
         name="Bad Name",
     )
-    assert {"name", "details.components[0].text", "details.components[1].text", "details.components[2].buttons[0].text", "details.components[2].buttons[0].url"} <= set(fields(found))
+    assert {
+        "name",
+        "details.components[0].text",
+        "details.components[1].text",
+        "details.components[2].buttons[0].text",
+        "details.components[2].buttons[0].url",
+    } <= set(fields(found))

@@ -82,7 +82,12 @@ def project_not_initialized() -> PapiError:
 
 
 def invalid_business_manager() -> PapiError:
-    return PapiError(400, "invalid_business_manager", "Invalid business manager.", "Check that business manager is correct for project.")
+    return PapiError(
+        400,
+        "invalid_business_manager",
+        "Invalid business manager.",
+        "Check that business manager is correct for project.",
+    )
 
 
 def check_region_manager(region: str | None, manager: str | None) -> None:
@@ -100,11 +105,15 @@ def compatible_regions(manager: str) -> list[str]:
 
 
 def _account_exists() -> PapiError:
-    return PapiError(409, "account_exists", "Account already exists.", "A project has one WhatsApp account; update it instead.")
+    return PapiError(
+        409, "account_exists", "Account already exists.", "A project has one WhatsApp account; update it instead."
+    )
 
 
 def _not_updatable() -> PapiError:
-    return PapiError(409, "account_not_updatable", "Account is not updatable.", "Only REJECTED accounts can be updated.")
+    return PapiError(
+        409, "account_not_updatable", "Account is not updatable.", "Only REJECTED accounts can be updated."
+    )
 
 
 REVIEW = Lifecycle(
@@ -137,7 +146,11 @@ REVIEW = Lifecycle(
 def render_account(account: Resource) -> dict[str, Any]:
     data = account.data
     status = account.states["status"]
-    details = {key: data[key] for key in ("clientBusinessManagerId", "wabaName", "companyLegalName", "senderDetails") if key in data}
+    details = {
+        key: data[key]
+        for key in ("clientBusinessManagerId", "wabaName", "companyLegalName", "senderDetails")
+        if key in data
+    }
     body: dict[str, Any] = {"state": "ONBOARDED"} if status == "ONBOARDED" else {}
     body |= {
         "isEmbeddedSignup": data["isEmbeddedSignup"],
@@ -221,7 +234,15 @@ UPDATE = (
     Rule("companyLegalName", required=False, min_length=1, max_length=255),
     Rule("wabaName", required=False, min_length=1, max_length=255),
     Rule("clientBusinessManagerId", required=False, min_length=1, max_length=255),
-    Rule("senderDetails", type="object", required=False, fields=tuple(Rule(r.name, required=False, min_length=r.min_length, max_length=r.max_length, enum=r.enum) for r in _SENDER_DETAILS)),
+    Rule(
+        "senderDetails",
+        type="object",
+        required=False,
+        fields=tuple(
+            Rule(r.name, required=False, min_length=r.min_length, max_length=r.max_length, enum=r.enum)
+            for r in _SENDER_DETAILS
+        ),
+    ),
 )
 
 
@@ -298,9 +319,13 @@ def activity_routes(path: str, find: Callable[[Request], Resource]) -> tuple[Rou
     async def comment(request: Request) -> Response:
         fields = validate(await read_json_object(request), (Rule("comment", min_length=1, max_length=65535),))
         activity = find(request).comment(fields["comment"])
-        return JSONResponse({"type": "CREATED", "comment": fields["comment"], "created": iso8601(activity.created)}, status_code=201)
+        return JSONResponse(
+            {"type": "CREATED", "comment": fields["comment"], "created": iso8601(activity.created)}, status_code=201
+        )
 
-    return Route(f"{path}/activities", activities, methods=["GET"]), Route(f"{path}/comments", comment, methods=["POST"])
+    return Route(f"{path}/activities", activities, methods=["GET"]), Route(
+        f"{path}/comments", comment, methods=["POST"]
+    )
 
 
 async def enable_template_analytics(request: Request) -> Response:
@@ -319,12 +344,17 @@ async def enable_template_analytics(request: Request) -> Response:
 def _prepare(state: SandboxState) -> None:
     onboarded, rejected = state.project(SANDBOX_PROJECT_ID), state.project(REJECTED_PROJECT_ID)
     if account_of(onboarded) is None:
-        onboarded.collection(ACCOUNTS).place(_account_data("SINCH_UK", "Sandbox Company", "200000000000001", FIXTURE_WABA_ID))
+        onboarded.collection(ACCOUNTS).place(
+            _account_data("SINCH_UK", "Sandbox Company", "200000000000001", FIXTURE_WABA_ID)
+        )
     if account_of(rejected) is None:
         account = rejected.collection(ACCOUNTS).place(
-            _account_data("SINCH_UK", "Sandbox Compnay", "200000000000002", "100000000000002"), states={"status": "REJECTED"}
+            _account_data("SINCH_UK", "Sandbox Compnay", "200000000000002", "100000000000002"),
+            states={"status": "REJECTED"},
         )
-        account.record("REJECTED", comment="The WABA name does not match the Meta Business Manager name.", author="Sinch")
+        account.record(
+            "REJECTED", comment="The WABA name does not match the Meta Business Manager name.", author="Sinch"
+        )
 
 
 FAMILY = Family(

@@ -86,15 +86,27 @@ _ALREADY_REGISTERED = "0000"
 
 
 def _not_allowed_verify() -> PapiError:
-    return PapiError(409, "not_allowed_verify", "Sender not allowed to be verified.", 'Only "PENDING_VERIFICATION" sender can be verified.')
+    return PapiError(
+        409,
+        "not_allowed_verify",
+        "Sender not allowed to be verified.",
+        'Only "PENDING_VERIFICATION" sender can be verified.',
+    )
 
 
 def _already_deleted() -> PapiError:
-    return PapiError(409, "sender_already_deleted", "Sender already deleted.", "The sender is already marked for deletion.")
+    return PapiError(
+        409, "sender_already_deleted", "Sender already deleted.", "The sender is already marked for deletion."
+    )
 
 
 def _not_deletable() -> PapiError:
-    return PapiError(409, "sender_changes_not_deletable", "Sender changes is not deletable.", "Only DRAFT, REJECTED, ERROR senders changes can be marked for deletion.")
+    return PapiError(
+        409,
+        "sender_changes_not_deletable",
+        "Sender changes is not deletable.",
+        "Only DRAFT, REJECTED, ERROR senders changes can be marked for deletion.",
+    )
 
 
 def _apply_profile(sender: Resource, reason: str | None) -> None:
@@ -112,7 +124,10 @@ def _activate(sender: Resource, reason: str | None) -> None:
 
 def _apply_edit(sender: Resource, reason: str | None) -> None:
     _apply_profile(sender, reason)
-    for field, trigger in (("displayName", "WHATSAPP_SENDER_DISPLAY_NAME_UPDATED"), ("username", "WHATSAPP_SENDER_USERNAME_UPDATED")):
+    for field, trigger in (
+        ("displayName", "WHATSAPP_SENDER_DISPLAY_NAME_UPDATED"),
+        ("username", "WHATSAPP_SENDER_USERNAME_UPDATED"),
+    ):
         review = sender.data.get("metadata", {}).get(field)
         if review and review["status"] == "PENDING":
             review["status"] = "APPROVED"
@@ -142,10 +157,18 @@ STATE = Lifecycle(
             effect=_apply_profile,
         ),
         after_delay(
-            "failed", "IN_PROGRESS", "ERROR", outcome="error", activity="ERROR", trigger="WHATSAPP_SENDER_ERROR", effect=_keep_error
+            "failed",
+            "IN_PROGRESS",
+            "ERROR",
+            outcome="error",
+            activity="ERROR",
+            trigger="WHATSAPP_SENDER_ERROR",
+            effect=_keep_error,
         ),
         on_call("verify", "PENDING_VERIFICATION", "ACTIVATING", refused=_not_allowed_verify, activity="VERIFIED"),
-        after_delay("activated", "ACTIVATING", "ACTIVE", activity="ACTIVE", trigger="WHATSAPP_SENDER_ACTIVE", effect=_activate),
+        after_delay(
+            "activated", "ACTIVATING", "ACTIVE", activity="ACTIVE", trigger="WHATSAPP_SENDER_ACTIVE", effect=_activate
+        ),
     ),
 )
 CHANGES = Lifecycle(
@@ -175,7 +198,14 @@ REMOVAL = Lifecycle(
     initial=None,
     transitions=(
         on_call("mark", None, "MARKED", refused=_already_deleted),
-        after_delay("removed", "MARKED", "REMOVED", delay=GRACE_SECONDS, trigger="WHATSAPP_SENDER_DELETED", effect=lambda s, _: s.delete()),
+        after_delay(
+            "removed",
+            "MARKED",
+            "REMOVED",
+            delay=GRACE_SECONDS,
+            trigger="WHATSAPP_SENDER_DELETED",
+            effect=lambda s, _: s.delete(),
+        ),
     ),
 )
 
@@ -218,7 +248,12 @@ def render_sender(sender: Resource) -> dict[str, Any]:
         "businessManager": data["businessManager"],
         "compatibleRegions": compatible_regions(data["businessManager"]),
         "conversationApiApp": app,
-        "conversationApiAppDetails": {"id": app, "projectId": sender.project.project_id, "region": data["region"], "channelStatus": "ACTIVE" if sender.states["state"] == "ACTIVE" else "PENDING"},
+        "conversationApiAppDetails": {
+            "id": app,
+            "projectId": sender.project.project_id,
+            "region": data["region"],
+            "channelStatus": "ACTIVE" if sender.states["state"] == "ACTIVE" else "PENDING",
+        },
         "maxTps": 80,
         "qualityRating": data.get("qualityRating", "UNKNOWN"),
         "bearerToken": data["bearerToken"],
@@ -257,7 +292,14 @@ SENDERS = ResourceType(
 
 
 def _sender_data(
-    label: str, country_code: str, phone: str, provider: str, region: str, manager: str, *, phone_number_id: str | None = None
+    label: str,
+    country_code: str,
+    phone: str,
+    provider: str,
+    region: str,
+    manager: str,
+    *,
+    phone_number_id: str | None = None,
 ) -> dict[str, Any]:
     return {
         "countryCode": country_code,
@@ -291,7 +333,10 @@ def _profile(*, required: bool) -> tuple[Rule, ...]:
     )
 
 
-_PLACE = (Rule("region", required=False, enum=REGIONS), Rule("metaLocalStorage", required=False, enum=META_LOCAL_STORAGE))
+_PLACE = (
+    Rule("region", required=False, enum=REGIONS),
+    Rule("metaLocalStorage", required=False, enum=META_LOCAL_STORAGE),
+)
 EMBEDDED_SIGNUP = (
     Rule("wabaId", not_empty=True),
     Rule("phoneNumberId", not_empty=True),
@@ -304,7 +349,11 @@ PARTNER_INITIATED = (
     Rule(
         "details",
         type="object",
-        fields=(Rule("countryCode", pattern=_DIGITS), Rule("phoneNumber", required=False, max_length=32, pattern=_DIGITS), *_profile(required=True)),
+        fields=(
+            Rule("countryCode", pattern=_DIGITS),
+            Rule("phoneNumber", required=False, max_length=32, pattern=_DIGITS),
+            *_profile(required=True),
+        ),
     ),
     Rule("status", required=False, enum=("DRAFT", "SUBMIT")),
     Rule("saveDraftOnFailure", type="boolean", required=False),
@@ -314,7 +363,11 @@ NEW_NUMBER = (
     Rule(
         "details",
         type="object",
-        fields=(Rule("countryCode", pattern=_DIGITS), Rule("phoneNumber", pattern=_DIGITS), Rule("displayName", min_length=1, max_length=128)),
+        fields=(
+            Rule("countryCode", pattern=_DIGITS),
+            Rule("phoneNumber", pattern=_DIGITS),
+            Rule("displayName", min_length=1, max_length=128),
+        ),
     ),
     *_PLACE,
 )
@@ -336,7 +389,10 @@ UPDATE = (
         type="object",
         required=False,
         fields=(
-            *(r if r.name != "vertical" else Rule("vertical", required=False, enum=(*VERTICALS, "NOT_SET")) for r in _profile(required=False)),
+            *(
+                r if r.name != "vertical" else Rule("vertical", required=False, enum=(*VERTICALS, "NOT_SET"))
+                for r in _profile(required=False)
+            ),
             Rule("username", required=False, min_length=1),
         ),
     ),
@@ -362,7 +418,11 @@ def _embedded_signup_account(project: ProjectState, fields: dict[str, Any]) -> R
     account = account_of(project)
     waba_id = fields.get("wabaId") or (account.data["wabaId"] if account else None)
     if waba_id is None:
-        raise _conflict("not_found_waba_id", "Not found wabaId.", "Verify that exist any WhatsApp Business Account for sub account / project.")
+        raise _conflict(
+            "not_found_waba_id",
+            "Not found wabaId.",
+            "Verify that exist any WhatsApp Business Account for sub account / project.",
+        )
     if account is None:
         # Meta's Embedded Signup popup onboarded the business: Sinch records the account as it is.
         data = {"isEmbeddedSignup": True, "clientBusinessManagerId": waba_id, "wabaId": waba_id}
@@ -389,7 +449,12 @@ def _embedded_signup_account(project: ProjectState, fields: dict[str, Any]) -> R
 
 def facebook_token_check(project: ProjectState, fields: dict[str, Any]) -> None:
     if "invalid" in (fields.get("facebookAccessToken") or fields.get("facebookToken") or ""):
-        raise PapiError(400, "invalid_facebook_token", "Facebook token is invalid or has expired", "Check that token is correct, or create a new one and try again.")
+        raise PapiError(
+            400,
+            "invalid_facebook_token",
+            "Facebook token is invalid or has expired",
+            "Check that token is correct, or create a new one and try again.",
+        )
     code = fields.get("facebookCode")
     if code is not None:
         used = project.collection(USED_CODES)
@@ -417,14 +482,18 @@ async def create_sender(request: Request) -> Response:
             raise project_not_initialized()
         number_id = None
         details = dict(fields["details"])
-        country_code, phone = details.pop("countryCode"), details.pop("phoneNumber", None) or f"5550{secrets.randbelow(10**6):06d}"
+        country_code, phone = (
+            details.pop("countryCode"),
+            details.pop("phoneNumber", None) or f"5550{secrets.randbelow(10**6):06d}",
+        )
         provider = fields.get("phoneNumberProvider", "SINCH")
     manager = fields.get("businessManager") or account.data["businessManager"]
     region = fields.get("region") or compatible_regions(manager)[0].upper()
     check_region_manager(region, manager)
-    data = _sender_data(
-        "new", country_code, phone, provider, region, manager, phone_number_id=number_id
-    ) | {"id": str(uuid.uuid4()), "pending": details}
+    data = _sender_data("new", country_code, phone, provider, region, manager, phone_number_id=number_id) | {
+        "id": str(uuid.uuid4()),
+        "pending": details,
+    }
     if fields.get("metaLocalStorage"):
         data["metaLocalStorage"] = fields["metaLocalStorage"]
     sender = project.collection(SENDERS).create(data)
@@ -455,12 +524,24 @@ async def update_sender(request: Request) -> Response:
     sender = _sender(request)
     state, status = sender.states["state"], changes_status(sender)
     if status == "IN_PROGRESS":
-        raise _conflict("sender_changes_not_updatable", "Sender changes are not updatable.", "Wait until the changes in review are approved or rejected.")
+        raise _conflict(
+            "sender_changes_not_updatable",
+            "Sender changes are not updatable.",
+            "Wait until the changes in review are approved or rejected.",
+        )
     if state != "ACTIVE" and sender.states["changes"] not in ("DRAFT", "REJECTED"):
-        raise _conflict("sender_not_updatable", "Sender is not updatable.", "Only ACTIVE senders, or senders with DRAFT or REJECTED changes, can be updated.")
+        raise _conflict(
+            "sender_not_updatable",
+            "Sender is not updatable.",
+            "Only ACTIVE senders, or senders with DRAFT or REJECTED changes, can be updated.",
+        )
     details = dict(fields.get("details") or {})
     if "username" in details and state != "ACTIVE":
-        raise _conflict("sender_username_update_not_available", "Sender username update is not available.", "Only an ACTIVE sender can get a username.")
+        raise _conflict(
+            "sender_username_update_not_available",
+            "Sender username update is not available.",
+            "Only an ACTIVE sender can get a username.",
+        )
     pending = dict(sender.data.get("pending") or sender.data.get("details") or {})
     for field in ("displayName", "username"):
         if state is not None and field in details:  # a live sender's name changes go through metadata
@@ -491,7 +572,9 @@ async def delete_changes(request: Request) -> Response:
     sender = _sender(request)
     status = changes_status(sender)
     if status is None:
-        raise PapiError(404, "sender_changes_not_found", "Sender changes not found.", "Verify that the parameters are correct.")
+        raise PapiError(
+            404, "sender_changes_not_found", "Sender changes not found.", "Verify that the parameters are correct."
+        )
     if status not in ("DRAFT", "REJECTED", "ERROR"):
         raise _not_deletable()
     if sender.states["changes"] is not None:
@@ -511,12 +594,18 @@ async def register(request: Request) -> Response:
     fields = validate(await read_json_object(request), (Rule("method", enum=("SMS", "VOICE")),))
     sender = _sender(request)
     if sender.states["state"] != "PENDING_VERIFICATION":
-        raise _conflict("not_allowed_register", "Sender not allowed to be registered.", 'Only "PENDING_VERIFICATION" sender can be registered.')
+        raise _conflict(
+            "not_allowed_register",
+            "Sender not allowed to be registered.",
+            'Only "PENDING_VERIFICATION" sender can be registered.',
+        )
     sent = not _registered_at_meta(sender)
     sender.data["otp"] = OTP_CODE if sent else None
     sender.record("REGISTERED")
     accepted = state_of(request).clock.now()
-    return JSONResponse({"id": sender.id, "method": fields["method"], "accepted": iso8601(accepted), "verificationCodeSent": sent})
+    return JSONResponse(
+        {"id": sender.id, "method": fields["method"], "accepted": iso8601(accepted), "verificationCodeSent": sent}
+    )
 
 
 async def verify(request: Request) -> Response:
@@ -530,7 +619,11 @@ async def verify(request: Request) -> Response:
         raise _not_allowed_verify()
     expected = sender.data.get("otp", "")  # "": no code was ever sent, so none can match
     if expected is not None and code != expected:
-        raise _conflict("wrong_otp", "Sender verification failed due to wrong OTP.", "Please make sure that the correct OTP code is entered.")
+        raise _conflict(
+            "wrong_otp",
+            "Sender verification failed due to wrong OTP.",
+            "Please make sure that the correct OTP code is entered.",
+        )
     sender.move("verify")
     return Response(status_code=204)
 
@@ -550,7 +643,12 @@ async def suggested_usernames(request: Request) -> Response:
 
 
 def _invalid_facebook_code() -> PapiError:
-    return PapiError(400, "invalid_facebook_code", "Facebook code is invalid or was already used.", "Run the Embedded Signup flow again to get a new code.")
+    return PapiError(
+        400,
+        "invalid_facebook_code",
+        "Facebook code is invalid or was already used.",
+        "Run the Embedded Signup flow again to get a new code.",
+    )
 
 
 # A Facebook code is single-use: each one used is kept, a second use refused.
@@ -572,8 +670,16 @@ def _prepare(state: SandboxState) -> None:
         _sender_data("fixture", "48", "777000001", "CUSTOMER", "EU", "SINCH_UK")
         | {
             "id": FIXTURE_SENDER_ID,
-            "details": {"displayName": "Sandbox Shop", "vertical": "SHOPPING_AND_RETAIL", "about": "Orders and delivery updates."},
-            "pending": {"displayName": "Sandbox Shop", "vertical": "SHOPPING_AND_RETAIL", "about": "Orders, returns and delivery updates."},
+            "details": {
+                "displayName": "Sandbox Shop",
+                "vertical": "SHOPPING_AND_RETAIL",
+                "about": "Orders and delivery updates.",
+            },
+            "pending": {
+                "displayName": "Sandbox Shop",
+                "vertical": "SHOPPING_AND_RETAIL",
+                "about": "Orders, returns and delivery updates.",
+            },
             "qualityRating": "GREEN",
         },
         states={"state": "ACTIVE", "changes": "DRAFT"},
@@ -581,7 +687,11 @@ def _prepare(state: SandboxState) -> None:
     active.record("DRAFT", author="Sinch")
     pending = senders.place(
         _sender_data("pending", "48", "777000002", "CUSTOMER", "EU", "SINCH_UK")
-        | {"id": FIXTURE_PENDING_SENDER_ID, "details": {"displayName": "Sandbox Support", "vertical": "PROFESSIONAL_SERVICES"}, "otp": OTP_CODE},
+        | {
+            "id": FIXTURE_PENDING_SENDER_ID,
+            "details": {"displayName": "Sandbox Support", "vertical": "PROFESSIONAL_SERVICES"},
+            "otp": OTP_CODE,
+        },
         states={"state": "PENDING_VERIFICATION"},
     )
     pending.record("REGISTERED", author="Sinch")

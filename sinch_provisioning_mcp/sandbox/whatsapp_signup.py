@@ -29,7 +29,11 @@ _MANAGER = Rule("businessManager", required=False, enum=ACCOUNT_MANAGERS)
 
 
 async def long_lived_access_token(request: Request) -> Response:
-    rules = (Rule("facebookToken", required=False, not_empty=True), Rule("facebookCode", required=False, not_empty=True), _MANAGER)
+    rules = (
+        Rule("facebookToken", required=False, not_empty=True),
+        Rule("facebookCode", required=False, not_empty=True),
+        _MANAGER,
+    )
     fields = validate(await read_json_object(request), rules)
     if not {"facebookToken", "facebookCode"} & fields.keys():
         raise invalid_input(["facebookToken should not be empty"])
@@ -43,7 +47,10 @@ async def waba_details(request: Request) -> Response:
     facebook_token_check(project, fields)
     account = account_of(project)
     used = {sender.data.get("phoneNumberId") for sender in project.collection(SENDERS)}
-    numbers = [{"id": number_id, "displayPhoneNumber": phone, "provisioned": number_id in used} for number_id, phone in SANDBOX_NUMBERS]
+    numbers = [
+        {"id": number_id, "displayPhoneNumber": phone, "provisioned": number_id in used}
+        for number_id, phone in SANDBOX_NUMBERS
+    ]
     return JSONResponse({"wabas": [{"id": account.data["wabaId"] if account else FIXTURE_WABA_ID, "numbers": numbers}]})
 
 

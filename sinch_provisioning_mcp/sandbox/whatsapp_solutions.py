@@ -67,7 +67,11 @@ SOLUTIONS = ResourceType(
     key=NaturalKey(("id",)),
     render=_render_solution,
     items_key="solutions",
-    sample=lambda n: {"id": f"41{n:013d}", "name": f"Seeded solution {n}", "partnerApp": {"id": 700000000000000 + n, "name": "Tech Provider app"}},
+    sample=lambda n: {
+        "id": f"41{n:013d}",
+        "name": f"Seeded solution {n}",
+        "partnerApp": {"id": 700000000000000 + n, "name": "Tech Provider app"},
+    },
 )
 
 
@@ -83,7 +87,12 @@ FLOWS = ResourceType(
     render=_render_flow,
     items_key="flows",
     page=PageSizeRule(maximum=100, default=50),
-    sample=lambda n: {"id": f"51{n:013d}", "name": f"Seeded flow {n}", "status": "FLOW_STATUS_PUBLISHED", "screens": ["WELCOME"]},
+    sample=lambda n: {
+        "id": f"51{n:013d}",
+        "name": f"Seeded flow {n}",
+        "status": "FLOW_STATUS_PUBLISHED",
+        "screens": ["WELCOME"],
+    },
 )
 
 CREATE = (
@@ -102,10 +111,16 @@ async def create_solution(request: Request) -> Response:
     fields = validate(await read_json_object(request), CREATE)
     partner = {"id": int(_new_id("7")), "name": "Tech Provider app"}
     if fields["accessToken"].startswith("fail"):
-        failed = {"partnerAppId": str(partner["id"]), "errorCode": "ACTIVATION_FAILED", "errorMessage": "Meta could not activate the solution."}
+        failed = {
+            "partnerAppId": str(partner["id"]),
+            "errorCode": "ACTIVATION_FAILED",
+            "errorMessage": "Meta could not activate the solution.",
+        }
         return JSONResponse({"solutions": [], "failedSolutions": [failed]}, status_code=201)
-    solution = project_of(request).collection(SOLUTIONS).create(
-        {"id": _new_id("4"), "name": fields["details"]["name"], "partnerApp": partner}
+    solution = (
+        project_of(request)
+        .collection(SOLUTIONS)
+        .create({"id": _new_id("4"), "name": fields["details"]["name"], "partnerApp": partner})
     )
     return JSONResponse({"solutions": [_render_solution(solution)], "failedSolutions": []}, status_code=201)
 
@@ -122,7 +137,12 @@ async def assign_solution(request: Request) -> Response:
     solution = _solution(request)
     account = account_of(project_of(request))
     if account is not None and account.data["isEmbeddedSignup"]:
-        raise PapiError(409, "solution_cannot_be_reassigned", "Project is already onboarded, can't reassign solution", "Verify that the parameters are correct.")
+        raise PapiError(
+            409,
+            "solution_cannot_be_reassigned",
+            "Project is already onboarded, can't reassign solution",
+            "Verify that the parameters are correct.",
+        )
     for other in project_of(request).collection(SOLUTIONS):
         other.data["assigned"] = other is solution
     return Response(status_code=204)
@@ -146,12 +166,25 @@ def _prepare(state: SandboxState) -> None:
     project = state.project(SANDBOX_PROJECT_ID)
     if not len(project.collection(SOLUTIONS)):
         project.collection(SOLUTIONS).place(
-            {"id": FIXTURE_SOLUTION_ID, "name": "Sandbox Tech Provider solution", "partnerApp": {"id": 700000000000001, "name": "Tech Provider app"}}
+            {
+                "id": FIXTURE_SOLUTION_ID,
+                "name": "Sandbox Tech Provider solution",
+                "partnerApp": {"id": 700000000000001, "name": "Tech Provider app"},
+            }
         )
     if not len(project.collection(FLOWS)):
         flows = project.collection(FLOWS)
-        flows.place({"id": FIXTURE_FLOW_ID, "name": "Appointment booking", "status": "FLOW_STATUS_PUBLISHED", "screens": ["WELCOME", "BOOKING", "CONFIRMATION"]})
-        flows.place({"id": FIXTURE_DRAFT_FLOW_ID, "name": "Feedback survey", "status": "FLOW_STATUS_DRAFT", "screens": []})
+        flows.place(
+            {
+                "id": FIXTURE_FLOW_ID,
+                "name": "Appointment booking",
+                "status": "FLOW_STATUS_PUBLISHED",
+                "screens": ["WELCOME", "BOOKING", "CONFIRMATION"],
+            }
+        )
+        flows.place(
+            {"id": FIXTURE_DRAFT_FLOW_ID, "name": "Feedback survey", "status": "FLOW_STATUS_DRAFT", "screens": []}
+        )
 
 
 FAMILY = Family(

@@ -14,8 +14,20 @@ from typing import Any
 
 from .validation import Rule, check, nested
 
-_MEDIA_EXAMPLE = (Rule("url", format="url"), Rule("mimeType", required=False, enum=("IMAGE/JPEG", "IMAGE/PNG", "APPLICATION/PDF", "VIDEO/3GP", "VIDEO/MP4")))
-_BUTTON_TYPES = ("QUICK_REPLY", "URL", "PHONE_NUMBER", "OTP", "FLOW", "REQUEST_CONTACT_INFO", "ORDER_DETAILS", "COPY_CODE")
+_MEDIA_EXAMPLE = (
+    Rule("url", format="url"),
+    Rule("mimeType", required=False, enum=("IMAGE/JPEG", "IMAGE/PNG", "APPLICATION/PDF", "VIDEO/3GP", "VIDEO/MP4")),
+)
+_BUTTON_TYPES = (
+    "QUICK_REPLY",
+    "URL",
+    "PHONE_NUMBER",
+    "OTP",
+    "FLOW",
+    "REQUEST_CONTACT_INFO",
+    "ORDER_DETAILS",
+    "COPY_CODE",
+)
 _CARD_BUTTON_TYPES = ("URL", "QUICK_REPLY", "PHONE_NUMBER")
 
 
@@ -56,7 +68,10 @@ def _typed(item: Any, kinds: tuple[str, ...], rules: Any) -> list[str]:
 def _buttons(component: dict[str, Any], submit: bool, card: bool) -> list[str]:
     kinds = _CARD_BUTTON_TYPES if card else _BUTTON_TYPES
     buttons = component.get("buttons")
-    problems = check({"buttons": buttons}, (Rule("buttons", type="array", required=submit, not_empty=submit, max_items=2 if card else None),))
+    problems = check(
+        {"buttons": buttons},
+        (Rule("buttons", type="array", required=submit, not_empty=submit, max_items=2 if card else None),),
+    )
     for index, button in enumerate(buttons if isinstance(buttons, list) else []):
         problems += nested(f"buttons.{index}", _typed(button, kinds, lambda b: _button_rules(b["type"], submit)))
     return problems
@@ -66,21 +81,43 @@ def _component_rules(component: dict[str, Any], submit: bool, card: bool, body_t
     kind, fmt = component["type"], component.get("format")
     if kind == "HEADER":
         formats = ("IMAGE", "VIDEO") if card else ("TEXT", "IMAGE", "VIDEO", "DOCUMENT", "LOCATION")
-        media = () if fmt in ("TEXT", "LOCATION") else (Rule("example", type="object", required=submit, fields=_MEDIA_EXAMPLE),)
-        text = (Rule("text", required=submit, min_length=1, max_length=60), Rule("example", required=False, min_length=1)) if fmt == "TEXT" else ()
+        media = (
+            ()
+            if fmt in ("TEXT", "LOCATION")
+            else (Rule("example", type="object", required=submit, fields=_MEDIA_EXAMPLE),)
+        )
+        text = (
+            (Rule("text", required=submit, min_length=1, max_length=60), Rule("example", required=False, min_length=1))
+            if fmt == "TEXT"
+            else ()
+        )
         return (Rule("format", enum=formats), *text, *media)
     if kind == "BODY":
         extra = () if card else (Rule("addSecurityRecommendation", type="boolean", required=False),)
-        return (Rule("text", required=submit and body_text, min_length=1, max_length=160 if card else 1024), Rule("examples", type="array", required=False), *extra)
+        return (
+            Rule("text", required=submit and body_text, min_length=1, max_length=160 if card else 1024),
+            Rule("examples", type="array", required=False),
+            *extra,
+        )
     if kind == "FOOTER":
-        return (Rule("text", required=False, max_length=60), Rule("codeExpirationMinutes", type="number", required=False))
+        return (
+            Rule("text", required=False, max_length=60),
+            Rule("codeExpirationMinutes", type="number", required=False),
+        )
     if kind == "CAROUSEL":
         return (Rule("cards", type="array", required=submit, min_items=1, max_items=10),)
-    return (Rule("text", min_length=1, max_length=16), Rule("hasExpiration", type="boolean", required=False))  # LIMITED_TIME_OFFER
+    return (
+        Rule("text", min_length=1, max_length=16),
+        Rule("hasExpiration", type="boolean", required=False),
+    )  # LIMITED_TIME_OFFER
 
 
 def _component(component: Any, submit: bool, card: bool, body_text: bool) -> list[str]:
-    kinds = ("HEADER", "BODY", "BUTTONS") if card else ("HEADER", "BODY", "FOOTER", "BUTTONS", "CAROUSEL", "LIMITED_TIME_OFFER")
+    kinds = (
+        ("HEADER", "BODY", "BUTTONS")
+        if card
+        else ("HEADER", "BODY", "FOOTER", "BUTTONS", "CAROUSEL", "LIMITED_TIME_OFFER")
+    )
     if isinstance(component, dict) and component.get("type") == "BUTTONS":
         return _buttons(component, submit, card)
     problems = _typed(component, kinds, lambda c: _component_rules(c, submit, card, body_text))
@@ -96,7 +133,9 @@ def _components(components: Any, submit: bool, *, card: bool, body_text: bool) -
         return ["components should not be null or undefined"] if submit else []
     if not isinstance(components, list):
         return ["components must be an array"]
-    problems = [p for i, c in enumerate(components) for p in nested(f"components.{i}", _component(c, submit, card, body_text))]
+    problems = [
+        p for i, c in enumerate(components) for p in nested(f"components.{i}", _component(c, submit, card, body_text))
+    ]
     kinds = [c.get("type") for c in components if isinstance(c, dict)]
     if len(kinds) != len(set(kinds)):
         problems.append("components field 'type' must have unique values across items")
@@ -107,7 +146,12 @@ def _components(components: Any, submit: bool, *, card: bool, body_text: bool) -
 
 _DETAILS = (
     Rule("messageSendTtlSeconds", type="number", required=False),
-    Rule("optimization", type="object", required=False, fields=(Rule("bidAmount", type="number", minimum=0), Rule("bidStrategy", enum=("LOWEST_COST_WITH_BID_CAP",)))),
+    Rule(
+        "optimization",
+        type="object",
+        required=False,
+        fields=(Rule("bidAmount", type="number", minimum=0), Rule("bidStrategy", enum=("LOWEST_COST_WITH_BID_CAP",))),
+    ),
 )
 
 
@@ -120,7 +164,10 @@ def details_problems(details: Any, submit: bool, category: str | None) -> list[s
         return ["nested property details must be either object or array"]
     rest = {k: v for k, v in details.items() if k != "components"}
     body_text = category != "AUTHENTICATION"
-    return nested("details", check(rest, _DETAILS) + _components(details.get("components"), submit, card=False, body_text=body_text))
+    return nested(
+        "details",
+        check(rest, _DETAILS) + _components(details.get("components"), submit, card=False, body_text=body_text),
+    )
 
 
 _VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
@@ -131,6 +178,9 @@ def meta_would_reject(details: dict[str, Any]) -> bool:
     for component in details.get("components") or []:
         if component.get("type") == "BODY" and component.get("text"):
             found = _VARIABLE.findall(component["text"])
-            if found and (found != [str(n) for n in range(1, len(found) + 1)] or len(component.get("examples") or []) != len(found)):
+            if found and (
+                found != [str(n) for n in range(1, len(found) + 1)]
+                or len(component.get("examples") or []) != len(found)
+            ):
                 return True
     return False

@@ -82,8 +82,23 @@ _COMPONENT_PATHS = (
     "type", "format", "text", "example", "example.url", "examples", "addSecurityRecommendation",
     "codeExpirationMinutes", "buttons", *(f"buttons.0.{p}" for p in _BUTTON_PATHS), "hasExpiration",
 )  # fmt: skip
-_DETAILS_PATHS = ("components", *(f"components.0.{p}" for p in _COMPONENT_PATHS), "messageSendTtlSeconds", "optimization")
-_ANALYTICS_PATHS = ("sent", "delivered", "read", "start", "end", "buttons", "buttons.0.type", "buttons.0.content", "buttons.0.clicks")
+_DETAILS_PATHS = (
+    "components",
+    *(f"components.0.{p}" for p in _COMPONENT_PATHS),
+    "messageSendTtlSeconds",
+    "optimization",
+)
+_ANALYTICS_PATHS = (
+    "sent",
+    "delivered",
+    "read",
+    "start",
+    "end",
+    "buttons",
+    "buttons.0.type",
+    "buttons.0.content",
+    "buttons.0.clicks",
+)
 FIELD_MASK = (
     "whatsappId", "state", "name", "language", "category", "rejectionCode", "qualityScore",
     "changes", "changes.status", "changes.allowCategoryChange", "changes.details",
@@ -138,14 +153,23 @@ def render_template(template: Resource) -> dict[str, Any]:
     body |= {key: data[key] for key in ("rejectionCode", "qualityScore") if data.get(key)}
     status = template.states["changes"]
     if status is not None:
-        body["changes"] = {"status": status, "allowCategoryChange": data.get("allowCategoryChange", False), "details": data["pending"]}
+        body["changes"] = {
+            "status": status,
+            "allowCategoryChange": data.get("allowCategoryChange", False),
+            "details": data["pending"],
+        }
     if data.get("details") is not None:
         body["details"] = data["details"]
     return body | {"analytics": [], "isMetaGenerated": data.get("isMetaGenerated", False)}
 
 
 def _template_exists() -> PapiError:
-    return PapiError(409, "template_exists", "Template already exists.", "Templates must have unique name and language. Change language or name and submit again.")
+    return PapiError(
+        409,
+        "template_exists",
+        "Template already exists.",
+        "Templates must have unique name and language. Change language or name and submit again.",
+    )
 
 
 def _sample(n: int) -> dict[str, Any]:
@@ -171,8 +195,18 @@ TEMPLATES = ResourceType(
     order=lambda t: (t.data["name"], t.data["language"]),
     filters=(
         Filter("templateName", lambda t: t.data["name"], match="prefix"),
-        Filter("filterStates", lambda t: t.data.get("state"), allowed=("APPROVED", "DISABLED", "PAUSED", "PENDING", "REJECTED"), error="invalid_filter_states"),
-        Filter("filterStatuses", lambda t: t.states["changes"], allowed=("DRAFT", "IN_PROGRESS", "REJECTED"), error="invalid_filter_statuses"),
+        Filter(
+            "filterStates",
+            lambda t: t.data.get("state"),
+            allowed=("APPROVED", "DISABLED", "PAUSED", "PENDING", "REJECTED"),
+            error="invalid_filter_states",
+        ),
+        Filter(
+            "filterStatuses",
+            lambda t: t.states["changes"],
+            allowed=("DRAFT", "IN_PROGRESS", "REJECTED"),
+            error="invalid_filter_statuses",
+        ),
     ),
     lifecycles=(CHANGES,),
     created_activity="CREATED",
@@ -193,7 +227,12 @@ LOCKS = ResourceType(
     key=NaturalKey(("name", "language")),
     render=lambda lock: {"name": lock.data["name"], "language": lock.data["language"]},
     lifecycles=(
-        Lifecycle("lock", ("LOCKED", "EXPIRED"), "LOCKED", (after_delay("expire", "LOCKED", "EXPIRED", delay=LOCK_SECONDS, effect=_expire),)),
+        Lifecycle(
+            "lock",
+            ("LOCKED", "EXPIRED"),
+            "LOCKED",
+            (after_delay("expire", "LOCKED", "EXPIRED", delay=LOCK_SECONDS, effect=_expire),),
+        ),
     ),
 )
 
@@ -207,9 +246,19 @@ def _lock(project: ProjectState, name: str, language: str) -> None:
 def _locked(project: ProjectState, name: str, language: str) -> None:
     keys = {lock.key for lock in project.collection(LOCKS)}
     if (name, "*") in keys:
-        raise PapiError(409, "template_name_recently_used", "A template with the same name has been deleted within 30 days.", f'Use another "name" for "{language}" or wait the required time.')
+        raise PapiError(
+            409,
+            "template_name_recently_used",
+            "A template with the same name has been deleted within 30 days.",
+            f'Use another "name" for "{language}" or wait the required time.',
+        )
     if (name, language) in keys:
-        raise PapiError(409, "template_language_recently_deleted", "A template with the same language has been deleted within 4 weeks.", f"Try to create {language} content again in 4 weeks or create a new template.")
+        raise PapiError(
+            409,
+            "template_language_recently_deleted",
+            "A template with the same language has been deleted within 4 weeks.",
+            f"Try to create {language} content again in 4 weeks or create a new template.",
+        )
 
 
 CREATE = (
@@ -227,7 +276,9 @@ UPDATE = (
 )
 
 
-def _validated(body: dict[str, Any], rules: tuple[Rule, ...], submit: bool, category: str | None, *, partial: bool = False) -> dict[str, Any]:
+def _validated(
+    body: dict[str, Any], rules: tuple[Rule, ...], submit: bool, category: str | None, *, partial: bool = False
+) -> dict[str, Any]:
     fields = {k: v for k, v in body.items() if k != "details"}
     problems = check(fields, rules, partial=partial)
     if "details" in body or not partial:
@@ -258,7 +309,13 @@ def _field_mask(request: Request) -> list[tuple[str, ...]] | None:
     if not paths:
         return None
     if any(p not in FIELD_MASK for p in paths):
-        raise PapiError(400, "invalid_fields", "Invalid fields.", "Verify that the fields used are supported by the Provisioning API.", {"supportedCodes": [", ".join(FIELD_MASK)]})
+        raise PapiError(
+            400,
+            "invalid_fields",
+            "Invalid fields.",
+            "Verify that the fields used are supported by the Provisioning API.",
+            {"supportedCodes": [", ".join(FIELD_MASK)]},
+        )
     return [tuple(p.split(".")) for p in paths]
 
 
@@ -287,7 +344,9 @@ def _template(request: Request) -> Resource:
 def _review(request: Request, template: Resource) -> None:
     """Meta's verdict is known at submission in the sandbox: register it as the review's outcome."""
     if template.data["name"].startswith("reject_") or meta_would_reject(template.data["pending"]):
-        state_of(request).set_outcome(template.project.project_id, TEMPLATES, "rejected", reason="INVALID_FORMAT", ref=template.ref)
+        state_of(request).set_outcome(
+            template.project.project_id, TEMPLATES, "rejected", reason="INVALID_FORMAT", ref=template.ref
+        )
 
 
 async def list_templates(request: Request) -> Response:
@@ -307,7 +366,12 @@ async def create_template(request: Request) -> Response:
     _locked(project, name, language)
     others = [t for t in project.collection(TEMPLATES) if t.data["name"] == name and t.data["language"] != language]
     if others and others[0].data["category"] != fields["category"]:
-        raise PapiError(409, "template_incorrect_category", "Template incorrect category.", f'Use a category that has been used in another language: "{others[0].data["category"]}".')
+        raise PapiError(
+            409,
+            "template_incorrect_category",
+            "Template incorrect category.",
+            f'Use a category that has been used in another language: "{others[0].data["category"]}".',
+        )
     data = {key: fields[key] for key in ("name", "language", "category", "allowCategoryChange") if key in fields}
     template = project.collection(TEMPLATES).create(data | {"pending": fields.get("details") or {}})
     template.move("submit" if submit else "draft")
@@ -340,7 +404,10 @@ _HELLO_WORLD = {
     "details": {
         "components": [
             {"type": "HEADER", "format": "TEXT", "text": "Hello World"},
-            {"type": "BODY", "text": "Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us."},
+            {
+                "type": "BODY",
+                "text": "Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.",
+            },
             {"type": "FOOTER", "text": "WhatsApp Business Platform sample message"},
         ]
     },
@@ -387,21 +454,45 @@ async def update_template(request: Request) -> Response:
     submit = body.get("status", "DRAFT") == "SUBMIT"
     fields = _validated(body, UPDATE, submit, body.get("category"), partial=True)
     if not fields:
-        raise PapiError(400, "no_fields_to_update", "No fields to be updated.", "Supply at least one field to be updated.")
+        raise PapiError(
+            400, "no_fields_to_update", "No fields to be updated.", "Supply at least one field to be updated."
+        )
     template = _template(request)
     data, status = template.data, template.states["changes"]
     if data.get("isMetaGenerated"):
-        raise PapiError(409, "template_source_not_updatable", "Template is not updatable.", "Templates generated by Meta cannot be updated.")
+        raise PapiError(
+            409,
+            "template_source_not_updatable",
+            "Template is not updatable.",
+            "Templates generated by Meta cannot be updated.",
+        )
     if status == "IN_PROGRESS":
-        raise PapiError(409, "template_changes_not_updatable", "Template is not updatable.", "Updates are only supported by template changes with status: DRAFT, REJECTED.")
+        raise PapiError(
+            409,
+            "template_changes_not_updatable",
+            "Template is not updatable.",
+            "Updates are only supported by template changes with status: DRAFT, REJECTED.",
+        )
     if data.get("state") not in ("APPROVED", "DISABLED", "PAUSED", "REJECTED") and status not in ("DRAFT", "REJECTED"):
-        raise PapiError(409, "template_not_updatable", "Template is not updatable.", "Updates are only supported by templates with state: APPROVED, DISABLED, PAUSED, REJECTED.")
-    category_open = (data.get("state") is None and status == "DRAFT") or (data.get("state") == "REJECTED" and data.get("rejectionCode") == "INCORRECT_CATEGORY")
+        raise PapiError(
+            409,
+            "template_not_updatable",
+            "Template is not updatable.",
+            "Updates are only supported by templates with state: APPROVED, DISABLED, PAUSED, REJECTED.",
+        )
+    category_open = (data.get("state") is None and status == "DRAFT") or (
+        data.get("state") == "REJECTED" and data.get("rejectionCode") == "INCORRECT_CATEGORY"
+    )
     resolution = "Updates are only supported by template with state: DRAFT or with state: REJECTED and rejectionCode: INCORRECT_CATEGORY."
     if fields.get("category", data["category"]) != data["category"] and not category_open:
         raise PapiError(409, "template_category_not_updatable", "Template category is not updatable.", resolution)
     if "allowCategoryChange" in fields and not category_open:
-        raise PapiError(409, "template_allow_category_change_not_updatable", "Template allowCategoryChange is not updatable.", resolution)
+        raise PapiError(
+            409,
+            "template_allow_category_change_not_updatable",
+            "Template allowCategoryChange is not updatable.",
+            resolution,
+        )
     pending = dict(data.get("pending") or data.get("details") or {})
     pending.update(fields.get("details") or {})
     data |= {"pending": pending, **{k: fields[k] for k in ("category", "allowCategoryChange") if k in fields}}

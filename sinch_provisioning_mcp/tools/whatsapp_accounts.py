@@ -77,13 +77,21 @@ class AccountChanges(Arguments):
 
 def _after_account(args: Any, account: Account) -> list[str]:
     if account.state == "ONBOARDED":
-        return ["Onboarded: create a sender (create_whatsapp_sender_partner_initiated, or create_whatsapp_sender after Embedded Signup)."]
+        return [
+            "Onboarded: create a sender (create_whatsapp_sender_partner_initiated, or create_whatsapp_sender after Embedded Signup)."
+        ]
     status = account.changes.status if account.changes else None
     if status == "REJECTED":
-        return ["Rejected: read list_whatsapp_account_activities for Meta's reason, then fix it with update_whatsapp_account."]
+        return [
+            "Rejected: read list_whatsapp_account_activities for Meta's reason, then fix it with update_whatsapp_account."
+        ]
     if status == "PENDING_FACEBOOK_VERIFICATION":
-        return ["Meta waits for the business verification in Meta Business Manager; then WHATSAPP_ACCOUNT_ONBOARDED arrives."]
-    return ["Meta is reviewing it: wait for WHATSAPP_ACCOUNT_ONBOARDED or WHATSAPP_ACCOUNT_REJECTED (or get_whatsapp_account)."]
+        return [
+            "Meta waits for the business verification in Meta Business Manager; then WHATSAPP_ACCOUNT_ONBOARDED arrives."
+        ]
+    return [
+        "Meta is reviewing it: wait for WHATSAPP_ACCOUNT_ONBOARDED or WHATSAPP_ACCOUNT_REJECTED (or get_whatsapp_account)."
+    ]
 
 
 def _deletion(args: Any, current: Account) -> Preview:

@@ -116,5 +116,9 @@ toolset.create(
     key="account",
     read_back=ReadBack(ops.GET_WHATSAPP_ACCOUNT),
     description=f"{LEGACY} Creates an on-behalf-of account (Meta ended OBO on 2025-09-30); create_whatsapp_account replaces it.",
-    example={"project_id": "sandbox-new-project", "client_business_manager_id": "123456789012345", "company_legal_name": "Acme Ltd"},
+    example={
+        "project_id": "sandbox-new-project",
+        "client_business_manager_id": "123456789012345",
+        "company_legal_name": "Acme Ltd",
+    },
 )

@@ -69,7 +69,9 @@ class ProfileText(Arguments):
     website_one: Url | None = None
     website_two: Url | None = None
     about: Annotated[str, Field(min_length=1, max_length=139), AfterValidator(_plain)] | None = None
-    photo_url: Annotated[str, AfterValidator(_url), Field(description="JPEG, PNG or WebP, 192..640 px square, ≤5 MB.")] | None = None
+    photo_url: (
+        Annotated[str, AfterValidator(_url), Field(description="JPEG, PNG or WebP, 192..640 px square, ≤5 MB.")] | None
+    ) = None
 
 
 class PartnerDetails(ProfileText):
@@ -123,7 +125,9 @@ class SenderListing(paged(WHATSAPP_PAGE_MAX)):
 class EmbeddedSignupSender(Placement):
     waba_id: Annotated[str, Field(min_length=1, description="From Meta's Embedded Signup.")]
     phone_number_id: Annotated[str, Field(min_length=1, description="From Meta's Embedded Signup.")]
-    authentication_code: Annotated[SecretInput | None, Field(description="Single-use code from Embedded Signup.")] = None
+    authentication_code: Annotated[SecretInput | None, Field(description="Single-use code from Embedded Signup.")] = (
+        None
+    )
 
 
 class PartnerInitiatedSender(Arguments):
@@ -165,7 +169,11 @@ def _code(value: str | None) -> str | None:
 class VerificationCode(SenderRef):
     code: Annotated[
         str | None,
-        Field(min_length=6, max_length=6, description="From Meta's SMS or call; leave out if register said no code was sent."),
+        Field(
+            min_length=6,
+            max_length=6,
+            description="From Meta's SMS or call; leave out if register said no code was sent.",
+        ),
         AfterValidator(_code),
     ] = None
 
@@ -228,12 +236,19 @@ async def register(call: Call, args: RegisterMethod) -> dict[str, Any]:
     after = Sender.model_validate(await call.read(ops.GET_WHATSAPP_SENDER, args))
     sent = registration.verificationCodeSent is not False
     steps = (
-        [f"Ask the user for the 6-character code sent by {args.method}, then verify_whatsapp_sender with it.", *_sandbox_code(call)]
+        [
+            f"Ask the user for the 6-character code sent by {args.method}, then verify_whatsapp_sender with it.",
+            *_sandbox_code(call),
+        ]
         if sent
         else ["Meta already has this number registered and sent no code: verify_whatsapp_sender without a code."]
     )
     observed = f"read back: state {after.state}; {'a code was sent' if sent else 'no code was needed'}"
-    return {"registration": registration, "verified": Verification(ok=after.state == "PENDING_VERIFICATION", observed=observed), "next_steps": steps}
+    return {
+        "registration": registration,
+        "verified": Verification(ok=after.state == "PENDING_VERIFICATION", observed=observed),
+        "next_steps": steps,
+    }
 
 
 @toolset.tool(
@@ -252,14 +267,26 @@ async def verify(call: Call, args: VerificationCode) -> dict[str, Any]:
         if exc.error_code != "wrong_otp":
             raise
         advice = " ".join(
-            ["Check the 6 characters with the user, or register_whatsapp_sender again for a new code.", *_sandbox_code(call)]
+            [
+                "Check the 6 characters with the user, or register_whatsapp_sender again for a new code.",
+                *_sandbox_code(call),
+            ]
         )
-        raise ApiError(exc.status, exc.error_code, exc.message, f"{exc.resolution} {advice}".strip(), exc.additional_information, exc.operation) from None
+        raise ApiError(
+            exc.status,
+            exc.error_code,
+            exc.message,
+            f"{exc.resolution} {advice}".strip(),
+            exc.additional_information,
+            exc.operation,
+        ) from None
     after = Sender.model_validate(await call.read(ops.GET_WHATSAPP_SENDER, args))
     ok = after.state in ("IN_PROGRESS", "ACTIVE")
     return {
         "verified": Verification(ok=ok, observed=f"read back: state {after.state}"),
-        "next_steps": [] if after.state == "ACTIVE" else ["Meta activates the number: wait for WHATSAPP_SENDER_ACTIVE (or get_whatsapp_sender)."],
+        "next_steps": []
+        if after.state == "ACTIVE"
+        else ["Meta activates the number: wait for WHATSAPP_SENDER_ACTIVE (or get_whatsapp_sender)."],
     }
 
 
@@ -319,7 +346,12 @@ toolset.create(
     next_steps=_after_create,
     example={
         "phone_number_provider": "CUSTOMER",
-        "details": {"country_code": "48", "phone_number": "777000123", "display_name": "Acme", "vertical": "SHOPPING_AND_RETAIL"},
+        "details": {
+            "country_code": "48",
+            "phone_number": "777000123",
+            "display_name": "Acme",
+            "vertical": "SHOPPING_AND_RETAIL",
+        },
     },
 )
 toolset.create(
@@ -349,7 +381,9 @@ async def update(call: Call, args: SenderChanges) -> dict[str, Any]:
     expected = "IN_PROGRESS" if args.status == "SUBMIT" else "DRAFT"
     seen = sender.changes.status if sender.changes else None
     steps = (
-        ["Meta reviews the change: wait for it to apply, or WHATSAPP_SENDER_REJECTED; discard with discard_whatsapp_sender_changes."]
+        [
+            "Meta reviews the change: wait for it to apply, or WHATSAPP_SENDER_REJECTED; discard with discard_whatsapp_sender_changes."
+        ]
         if expected == "IN_PROGRESS"
         else ["Saved as a draft: update_whatsapp_sender with status SUBMIT sends it to Meta."]
     )
@@ -365,14 +399,18 @@ def _deletion(args: Any, current: Sender) -> Preview:
     number = f"+{current.countryCode} {current.phoneNumber}" if current.phoneNumber else "its number"
     return Preview(
         action=f"Delete WhatsApp sender {current.id} ({number}, state {current.state})",
-        consequences=[f"It keeps sending for 30 days, then {number} is removed from WhatsApp; the API cannot cancel this."],
+        consequences=[
+            f"It keeps sending for 30 days, then {number} is removed from WhatsApp; the API cannot cancel this."
+        ],
     )
 
 
 def _marked(args: Any, after: Sender | None) -> Verification:
     if after is None:
         return Verification(ok=True, observed="read back: the API answers 404, the sender is gone")
-    return Verification(ok=True, observed="read back: still listed, as expected: it is removed 30 days after the deletion")
+    return Verification(
+        ok=True, observed="read back: still listed, as expected: it is removed 30 days after the deletion"
+    )
 
 
 def _changes_deletion(args: Any, current: Sender) -> Preview:

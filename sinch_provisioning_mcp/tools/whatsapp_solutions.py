@@ -95,7 +95,11 @@ def _creation(args: NewSolution, current: None) -> Preview:
     NewSolution,
     output={"solutions": "object", "verified": "object"},
     confirmation=Confirmation(describe=_creation),
-    example={"details": {"name": "Acme onboarding"}, "access_token": "example-meta-access-token", "business_manager": "SINCH_UK"},
+    example={
+        "details": {"name": "Acme onboarding"},
+        "access_token": "example-meta-access-token",
+        "business_manager": "SINCH_UK",
+    },
 )
 async def create_solution(call: Call, args: NewSolution) -> dict[str, Any]:
     """Use after Meta's embedded solution flow, with its access token: creates and activates the solution(s). There is no way to delete one; asks the user to confirm."""
@@ -141,7 +145,12 @@ async def assign_solution(call: Call, args: SolutionRef) -> dict[str, Any]:
     }
 
 
-@toolset.tool("enable_whatsapp_template_analytics", ops.ENABLE_WHATSAPP_TEMPLATE_ANALYTICS, NoArguments, output={"verified": "object"})
+@toolset.tool(
+    "enable_whatsapp_template_analytics",
+    ops.ENABLE_WHATSAPP_TEMPLATE_ANALYTICS,
+    NoArguments,
+    output={"verified": "object"},
+)
 async def enable_analytics(call: Call, args: NoArguments) -> dict[str, Any]:
     """Use to turn on Meta's template analytics for the WABA. This API cannot turn it off again."""
     await call.send(ops.ENABLE_WHATSAPP_TEMPLATE_ANALYTICS, args)
@@ -149,5 +158,8 @@ async def enable_analytics(call: Call, args: NoArguments) -> dict[str, Any]:
     on = account.wabaEnabledForInsights is True
     return {
         "verified": Verification(ok=on, observed=f"read back: wabaEnabledForInsights {account.wabaEnabledForInsights}"),
-        "next_steps": ["Analytics stay on: no API call turns them off.", "get_whatsapp_template shows a template's analytics."],
+        "next_steps": [
+            "Analytics stay on: no API call turns them off.",
+            "get_whatsapp_template shows a template's analytics.",
+        ],
     }

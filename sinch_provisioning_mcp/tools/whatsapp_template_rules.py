@@ -88,7 +88,9 @@ def check_template(*, name: str | None, category: str | None, details: Any, subm
 
 def name_rules(found: Problems, name: str) -> None:
     if len(name) > 512 or NAME.fullmatch(name) is None:
-        found.add("name", "lowercase letters, digits and underscores, starting and ending with a letter or digit, at most 512")
+        found.add(
+            "name", "lowercase letters, digits and underscores, starting and ending with a letter or digit, at most 512"
+        )
 
 
 def structure_rules(found: Problems, category: str | None, components: Sequence[Any], submit: bool) -> None:
@@ -97,7 +99,9 @@ def structure_rules(found: Problems, category: str | None, components: Sequence[
     for index, component in enumerate(components):
         where = f"details.components[{index}]"
         if component.type in seen:
-            found.add(f"{where}.type", f"{component.type} already at components[{seen[component.type]}]: one of each type")
+            found.add(
+                f"{where}.type", f"{component.type} already at components[{seen[component.type]}]: one of each type"
+            )
         seen.setdefault(component.type, index)
         if category == "AUTHENTICATION" and component.type in ("HEADER", "CAROUSEL"):
             found.add(f"{where}.type", "AUTHENTICATION templates take only BODY, FOOTER and one OTP button")
@@ -106,7 +110,9 @@ def structure_rules(found: Problems, category: str | None, components: Sequence[
     if "CAROUSEL" in seen:
         for other in ("HEADER", "FOOTER", "BUTTONS"):
             if other in seen:
-                found.add(f"details.components[{seen[other]}].type", "a carousel template has only a BODY beside its CAROUSEL")
+                found.add(
+                    f"details.components[{seen[other]}].type", "a carousel template has only a BODY beside its CAROUSEL"
+                )
     if submit and "BODY" not in seen:
         found.add("details.components", "a BODY component is required to submit")
     if submit and category == "AUTHENTICATION" and "BUTTONS" not in seen:
@@ -204,7 +210,9 @@ def footer_rules(found: Problems, where: str, footer: Any, category: str | None)
         found.add(f"{where}.text", "a footer has no variables")
 
 
-def button_rules(found: Problems, where: str, buttons: Sequence[Any], category: str | None, submit: bool, *, card: bool) -> None:
+def button_rules(
+    found: Problems, where: str, buttons: Sequence[Any], category: str | None, submit: bool, *, card: bool
+) -> None:
     """Counts, grouping and each button's own fields."""
     kinds = [button.type for button in buttons]
     most = 2 if card else (1 if category == "AUTHENTICATION" else MAX_BUTTONS)
@@ -212,7 +220,12 @@ def button_rules(found: Problems, where: str, buttons: Sequence[Any], category: 
         found.add(f"{where}.buttons", f"at most {most} buttons here")
     if submit and not buttons:
         found.add(f"{where}.buttons", "at least one button to submit")
-    for kind, most_of_kind in (("URL", MAX_URL_BUTTONS), ("PHONE_NUMBER", MAX_PHONE_BUTTONS), ("FLOW", 1), ("REQUEST_CONTACT_INFO", 1)):
+    for kind, most_of_kind in (
+        ("URL", MAX_URL_BUTTONS),
+        ("PHONE_NUMBER", MAX_PHONE_BUTTONS),
+        ("FLOW", 1),
+        ("REQUEST_CONTACT_INFO", 1),
+    ):
         if kinds.count(kind) > most_of_kind:
             found.add(f"{where}.buttons", f"at most {most_of_kind} {kind} button{'s' if most_of_kind > 1 else ''}")
     quick = [i for i, kind in enumerate(kinds) if kind == "QUICK_REPLY"]
@@ -227,7 +240,9 @@ def button_rules(found: Problems, where: str, buttons: Sequence[Any], category: 
         one_button_rules(found, f"{where}.buttons[{index}]", button, category, submit, card=card)
 
 
-def one_button_rules(found: Problems, where: str, button: Any, category: str | None, submit: bool, *, card: bool) -> None:
+def one_button_rules(
+    found: Problems, where: str, button: Any, category: str | None, submit: bool, *, card: bool
+) -> None:
     kind = button.type
     if card and kind not in ("QUICK_REPLY", "URL", "PHONE_NUMBER"):
         found.add(f"{where}.type", "card buttons are QUICK_REPLY, URL or PHONE_NUMBER")
@@ -283,7 +298,9 @@ def otp_rules(found: Problems, where: str, button: Any) -> None:
     tapped = button.otp_type in ("ONE_TAP", "ZERO_TAP")
     apps = button.supported_apps or []
     if tapped and not apps:
-        found.add(f"{where}.supported_apps", f"{button.otp_type} needs your Android app: package_name and signature_hash")
+        found.add(
+            f"{where}.supported_apps", f"{button.otp_type} needs your Android app: package_name and signature_hash"
+        )
     if not tapped and (apps or button.autofill_text):
         found.add(f"{where}.supported_apps" if apps else f"{where}.autofill_text", "only for ONE_TAP and ZERO_TAP")
     if len(apps) > MAX_SUPPORTED_APPS:

@@ -254,7 +254,9 @@ toolset.create(
         "name": "shipping_update",
         "language": "EN_US",
         "category": "UTILITY",
-        "details": {"components": [{"type": "BODY", "text": "Hi {{1}}, your parcel ships today.", "examples": ["Anna"]}]},
+        "details": {
+            "components": [{"type": "BODY", "text": "Hi {{1}}, your parcel ships today.", "examples": ["Anna"]}]
+        },
     },
 )
 toolset.update(
@@ -269,7 +271,14 @@ toolset.update(
     description="Use to edit a draft, rejected or approved template (rejected ones become drafts); status SUBMIT sends "
     "the change to Meta's review. The category changes only on drafts or INCORRECT_CATEGORY rejections.",
     next_steps=_after_write,
-    example=EXAMPLE_TEMPLATE | {"details": {"components": [{"type": "BODY", "text": "Hi {{1}}, order {{2}} is on its way.", "examples": ["Anna", "A-1042"]}]}},
+    example=EXAMPLE_TEMPLATE
+    | {
+        "details": {
+            "components": [
+                {"type": "BODY", "text": "Hi {{1}}, order {{2}} is on its way.", "examples": ["Anna", "A-1042"]}
+            ]
+        }
+    },
 )
 
 
@@ -306,11 +315,15 @@ def _language_gone(args: LanguageDeletion, after: Template | None) -> Verificati
     if after is None:
         return Verification(ok=True, observed="read back: the API answers 404, the template is gone")
     left = after.changes is None or after.changes.status != "DRAFT"
-    return Verification(ok=left, observed=f"read back: {'the draft is gone; ' if left else 'still has a draft; '}state {after.state}")
+    return Verification(
+        ok=left, observed=f"read back: {'the draft is gone; ' if left else 'still has a draft; '}state {after.state}"
+    )
 
 
 def _by_name_deletion(args: TemplateName, current: TemplateLanguages) -> Preview:
-    languages = ", ".join(f"{t.language} ({t.state or (t.changes.status if t.changes else '?')})" for t in current.templates)
+    languages = ", ".join(
+        f"{t.language} ({t.state or (t.changes.status if t.changes else '?')})" for t in current.templates
+    )
     count = current.totalSize or len(current.templates)
     return Preview(
         action=f"Delete every language of WhatsApp template {args.template_name}",

@@ -105,7 +105,12 @@ _COMPONENT_PATHS = (
     "type", "format", "text", "example", "example.url", "examples", "addSecurityRecommendation",
     "codeExpirationMinutes", "buttons", *(f"buttons.0.{path}" for path in _BUTTON_PATHS), "hasExpiration",
 )  # fmt: skip
-_DETAILS_PATHS = ("components", *(f"components.0.{path}" for path in _COMPONENT_PATHS), "messageSendTtlSeconds", "optimization")
+_DETAILS_PATHS = (
+    "components",
+    *(f"components.0.{path}" for path in _COMPONENT_PATHS),
+    "messageSendTtlSeconds",
+    "optimization",
+)
 TEMPLATE_FIELD_MASK = frozenset(
     {
         "whatsappId", "state", "name", "language", "category", "rejectionCode", "qualityScore", "isMetaGenerated",
