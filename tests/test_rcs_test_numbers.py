@@ -135,10 +135,10 @@ async def test_the_legacy_retry_is_a_write_served_only_in_legacy(rcs_transport, 
     async with Client(server_over(rcs_transport, toolsets="rcs")) as plain:
         assert "resend_rcs_test_number_invite" not in {t.name for t in (await plain.list_tools()).tools}
     async with Client(server_over(rcs_transport, toolsets="legacy")) as client:
-        (listed,) = (await client.list_tools()).tools
+        (listed,) = [t for t in (await client.list_tools()).tools if t.name == "resend_rcs_test_number_invite"]
         result = await tool(client, "resend_rcs_test_number_invite", test_number=VERIFIED)
     assert listed.annotations.read_only_hint is False and listed.annotations.idempotent_hint is False
-    assert listed.description.startswith("Deprecated: use only when a legacy flow asks for it.")
+    assert listed.description.startswith("Deprecated: use only when a legacy flow is explicitly wanted.")
     body = result.structured_content
     assert body["test_number"]["state"] == "UNVERIFIED" and body["verified"]["ok"]
     assert device_state(rcs_state, FIXTURE_SENDER, VERIFIED) == "UNVERIFIED"

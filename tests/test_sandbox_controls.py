@@ -15,7 +15,7 @@ from sinch_provisioning_mcp.sandbox.app import FAMILIES
 from sinch_provisioning_mcp.sandbox.values import iso8601
 
 OUTBOX = f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outbox"
-TYPE_NAMES = ", ".join(type_.name for family in FAMILIES for type_ in family.resource_types)
+SEEDABLE = ", ".join(t.name for family in FAMILIES for t in family.resource_types if t.sample is not None)
 
 
 def validation_errors(response: httpx.Response) -> list[str]:
@@ -96,6 +96,7 @@ SEEDABLE = ", ".join(type_.name for family in FAMILIES for type_ in family.resou
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
+        # Every family's seedable types, whichever families the sandbox serves.
         ({"resourceType": "unicorn", "count": 1}, f"resourceType must be one of the following values: {SEEDABLE}"),
         ({"resourceType": "webhook", "count": 0}, "count must not be less than 1"),
         ({"resourceType": "webhook", "count": 100_001}, "count must not be greater than 100000"),

@@ -232,6 +232,7 @@ GADGET_FAMILY = Family(
 # --------------------------------------------------------------------------- fixtures and helpers
 
 PROJECT = "gadget-project"
+WITH_OUTCOMES = ", ".join(t.name for family in (*FAMILIES, GADGET_FAMILY) for t in family.resource_types if t.outcomes)
 GADGETS_PATH = f"/v1/projects/{PROJECT}/gadgets"
 CONTROLS = f"/_sandbox/projects/{PROJECT}"
 DELAY = 30.0
@@ -498,6 +499,39 @@ def test_declarations_are_checked_when_made():
         Lifecycle("state", ("A", "B"), "A", (after_delay("x", "A", "B"), after_delay("y", "A", "A")))
     with pytest.raises(ValueError, match="repeat"):
         Lifecycle("state", ("A", "B"), "A", (on_call("go", "A", "B"), on_call("go", "B", "A")))
+
+
+def test_a_transition_with_its_own_delay_runs_on_its_own_timer(clock):
+    """A fixed period the API states (a 30-day grace) beside the state's usual review delay."""
+    removed: list[str] = []
+    grace = Lifecycle(
+        "removal",
+        ("MARKED", "GONE"),
+        None,
+        (
+            on_call("mark", None, "MARKED"),
+            after_delay("expedite", "MARKED", "GONE", outcome="expedited", trigger="GADGET_GONE"),
+            after_delay("remove", "MARKED", "GONE", delay=30 * 86400, effect=lambda r, _: removed.append(r.id)),
+        ),
+    )
+    kind = ResourceType("timed", "Timed", "timed_not_found", GeneratedId("timedId"), lambda r: {"id": r.id}, lifecycles=(grace,))
+    state = SandboxState(clock=clock, transition_delay_seconds=DELAY)
+    item = state.project(PROJECT).collection(kind).create({})
+    item.move("mark")
+    state.advance(DELAY)  # the review-length timer finds no scenario asking to expedite: nothing moves
+    assert item.states["removal"] == "MARKED" and state.project(PROJECT).outbox.after(0) == []
+    state.advance(30 * 86400 - DELAY - 1)
+    assert removed == []
+    state.advance(1)
+    assert item.states["removal"] == "GONE" and removed == [item.id]
+
+    other = state.project(PROJECT).collection(kind).create({})
+    other.move("mark")
+    state.set_outcome(PROJECT, kind, "expedited")
+    state.advance(DELAY)
+    assert other.states["removal"] == "GONE" and removed == [item.id]
+    with pytest.raises(ValueError, match="negative"):
+        after_delay("x", "A", "B", delay=-1)
 
 
 # --------------------------------------------------------------------------- collections

@@ -132,3 +132,27 @@ def test_uuid_ids_are_case_insensitive_and_canonical_in_lower_case():
     assert UUID.parse(made) == made == made.lower() and made[14] == "4"
     assert UUID.parse(made.upper()) == made
     assert UUID.parse("01J00000000000000000WEBHK1") is None
+
+
+PATTERNED = (
+    Rule("name", pattern=r"[a-z0-9][a-z0-9_]*[a-z0-9]"),
+    Rule("details", type="object", required=False, fields=(Rule("displayName", max_length=5), Rule("about", required=False))),
+    Rule("cards", type="array", required=False, fields=(Rule("title", min_length=1),)),
+)
+
+
+def test_nested_objects_and_patterns_are_checked_with_their_parents_path():
+    body = {"name": "ok_name", "details": {"displayName": "Acme"}, "cards": [{"title": "a"}]}
+    assert validate(body, PATTERNED) == body
+    with pytest.raises(PapiError) as refused:
+        validate({"name": "Bad-Name", "details": {"displayName": "Acme Inc", "x": 1}, "cards": [{"title": ""}, "no"]}, PATTERNED)
+    assert refused.value.additional_information["validationErrors"] == [
+        "name must match /^[a-z0-9][a-z0-9_]*[a-z0-9]$/ regular expression",
+        "details.property x should not exist",
+        "details.displayName must be shorter than or equal to 5 characters",
+        "each value in nested property cards must be either object or array",
+        "cards.0.title must be longer than or equal to 1 characters",
+    ]
+    with pytest.raises(PapiError) as refused:
+        validate({"name": "ab", "details": "Acme"}, PATTERNED)
+    assert refused.value.additional_information["validationErrors"] == ["nested property details must be either object or array"]

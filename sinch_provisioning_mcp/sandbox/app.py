@@ -35,6 +35,11 @@ from . import (
     rcs_test_numbers,
     sms_apps,
     webhooks,
+    whatsapp_accounts,
+    whatsapp_senders,
+    whatsapp_signup,
+    whatsapp_solutions,
+    whatsapp_templates,
 )
 from .auth import RequireApiAuth, token_endpoint
 from .errors import PapiError, http_error_handler, papi_error_handler
@@ -47,6 +52,11 @@ from .tokens import DEFAULT_LIFETIME_SECONDS
 FAMILIES: tuple[Family, ...] = (
     webhooks.FAMILY,
     rcs_accounts.FAMILY,
+    whatsapp_accounts.FAMILY,
+    whatsapp_senders.FAMILY,
+    whatsapp_signup.FAMILY,
+    whatsapp_templates.FAMILY,
+    whatsapp_solutions.FAMILY,
     rcs_questionnaire.FAMILY,
     rcs_senders.FAMILY,
     rcs_test_numbers.FAMILY,

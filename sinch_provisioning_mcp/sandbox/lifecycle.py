@@ -50,6 +50,9 @@ class Transition:
     effect: Effect | None = None
     # The API's error for a call made from a state this transition does not leave.
     refused: Callable[[], PapiError] | None = None
+    # Timed only: seconds after entering `source`; None is the state's transition delay
+    # (a review). Fixed periods the API states (a 30-day grace, a name lock) set their own.
+    delay: float | None = None
 
 
 def _sources(source: State | tuple[State, ...]) -> tuple[State, ...]:
@@ -79,9 +82,13 @@ def after_delay(
     activity: str | None = None,
     trigger: str | None = None,
     effect: Effect | None = None,
+    delay: float | None = None,
 ) -> Transition:
-    """A transition that happens `SandboxState.transition_delay_seconds` after entering `source`."""
-    return Transition(name, _sources(source), target, True, outcome, activity, trigger, effect)
+    """A transition that happens `delay` seconds after entering `source` (by default
+    `SandboxState.transition_delay_seconds`, the length of a review)."""
+    if delay is not None and delay < 0:
+        raise ValueError(f"{name}: a delay cannot be negative")
+    return Transition(name, _sources(source), target, True, outcome, activity, trigger, effect, delay=delay)
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ class Lifecycle:
             if not {*t.source, t.target} <= known:
                 raise ValueError(f"{self.track}.{t.name}: undeclared state")
         for state in known:
-            outcomes = [t.outcome for t in self.timed_from(state)]
+            outcomes = [(t.delay, t.outcome) for t in self.timed_from(state)]
             if len(outcomes) != len(set(outcomes)):
                 raise ValueError(f"{self.track}: two timed transitions from {state} share an outcome")
         if not {self.initial, self.seeded} <= known:

@@ -271,16 +271,21 @@ class Resource(Container):
         self._versions[lifecycle.track] = 0
         self._schedule(lifecycle, at)
 
-    def _schedule(self, lifecycle: Lifecycle, entered: float) -> None:
-        if lifecycle.timed_from(self.states[lifecycle.track]):
-            version = self._versions[lifecycle.track]
-            due = entered + self._sandbox.transition_delay_seconds
-            self._sandbox.scheduler.schedule(due, lambda when: self._fire(lifecycle, version, when))
+    def _delay(self, transition: Transition) -> float:
+        return self._sandbox.transition_delay_seconds if transition.delay is None else transition.delay
 
-    def _fire(self, lifecycle: Lifecycle, version: int, due: float) -> bool:
+    def _schedule(self, lifecycle: Lifecycle, entered: float) -> None:
+        """One timer per distinct delay among the timed transitions leaving the current state."""
+        version = self._versions[lifecycle.track]
+        for delay in sorted({self._delay(t) for t in lifecycle.timed_from(self.states[lifecycle.track])}):
+            self._sandbox.scheduler.schedule(
+                entered + delay, lambda when, delay=delay: self._fire(lifecycle, version, when, delay)
+            )
+
+    def _fire(self, lifecycle: Lifecycle, version: int, due: float, delay: float) -> bool:
         if self.removed or self._versions[lifecycle.track] != version:
             return False
-        candidates = lifecycle.timed_from(self.states[lifecycle.track])
+        candidates = [t for t in lifecycle.timed_from(self.states[lifecycle.track]) if self._delay(t) == delay]
         rule = self._sandbox.outcomes.take(self, {t.outcome for t in candidates if t.outcome})
         outcome, reason = (rule.outcome, rule.reason) if rule else (None, None)
         chosen = next((t for t in candidates if t.outcome == outcome), None)

@@ -63,8 +63,8 @@ async def read_json_object(request: Request) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Rule:
-    """One body field. `enum` and `format` apply to a string, or to each item of an array;
-    `fields` to an object, or to each item of an array (then each must be an object)."""
+    """One body field. `enum`, `format` and `pattern` apply to a string, or to each item of an
+    array; `fields` to an object, or to each item of an array (then each must be an object)."""
 
     name: str
     type: Type | tuple[Type, ...] = "string"  # a tuple: any one of these types
@@ -80,6 +80,7 @@ class Rule:
     unique_by: str | None = None  # array items unique by this key (ArrayUnique with a selector)
     minimum: float | None = None
     maximum: float | None = None
+    pattern: str | None = None  # a full match, e.g. r"[a-z0-9_]+"
     fields: tuple[Rule, ...] | None = None
 
 
@@ -128,6 +129,11 @@ def _nested(rule: Rule, value: Any, path: str) -> list[str]:
         if isinstance(item, dict):
             found += find_problems(item, rule.fields, path=f"{where}{index}.")
     return found
+
+
+def nested(prefix: str, problems: list[str]) -> list[str]:
+    """Problems found inside a nested value by a family's own checks, under the parent's path."""
+    return [f"{prefix}.{problem}" for problem in problems]
 
 
 _TYPE_MESSAGES = {
@@ -203,6 +209,8 @@ def _string_problems(rule: Rule, value: str) -> list[str]:
         problems.append(f"{name} must be one of the following values: {', '.join(rule.enum)}")
     if rule.format and not _FORMAT_CHECKS[rule.format](value):
         problems.append(f"{name} {_FORMAT_MESSAGES[rule.format]}")
+    if rule.pattern is not None and not re.fullmatch(rule.pattern, value):
+        problems.append(f"{name} must match /^{rule.pattern}$/ regular expression")
     return problems
 
 
@@ -222,6 +230,8 @@ def _array_problems(rule: Rule, items: list[Any]) -> list[str]:
     keys = [item.get(rule.unique_by) if isinstance(item, dict) else item for item in items] if rule.unique_by else items
     if (rule.unique_items or rule.unique_by) and len({json.dumps(k, sort_keys=True) for k in keys}) != len(keys):
         problems.append(f"All {name}'s elements must be unique")
+    if rule.pattern is not None and not all(isinstance(item, str) and re.fullmatch(rule.pattern, item) for item in items):
+        problems.append(f"each value in {name} must match /^{rule.pattern}$/ regular expression")
     return problems
 
 

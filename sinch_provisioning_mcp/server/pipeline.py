@@ -180,8 +180,7 @@ def bind(spec: ToolSpec, raw: Mapping[str, Any]) -> Invocation:
             {"field": _field(tuple(e["loc"])), "problem": _problem(e)}
             for e in exc.errors(include_input=False, include_url=False)
         ]
-        lines = "\n".join(f"- {p['field']}: {p['problem']}" for p in problems)
-        raise InvalidArguments(f"Invalid arguments for {spec.name}; nothing was sent:\n{lines}", problems) from None
+        raise InvalidArguments.of(problems, f"arguments for {spec.name}") from None
     return Invocation(spec, args, project_id, token)
 
 

@@ -15,13 +15,14 @@ from sinch_provisioning_mcp.tools.spec import ToolSpec
 # toolset name -> modules of sinch_provisioning_mcp.tools declaring it
 TOOLSETS: dict[str, tuple[str, ...]] = {
     "webhooks": ("webhooks",),
+    "whatsapp": ("whatsapp_accounts", "whatsapp_senders", "whatsapp_templates", "whatsapp_solutions"),
     "rcs": ("rcs_accounts", "rcs_senders", "rcs_launch", "rcs_test_numbers"),
     "kakaotalk": ("kakaotalk_senders", "kakaotalk_templates"),
     "conversation": ("conversation",),
     "bundles": ("bundles",),
     "sms": ("sms_apps",),
     "events": ("events",),
-    "legacy": ("rcs_legacy",),
+    "legacy": ("whatsapp_legacy", "rcs_legacy"),
 }
 OFF_BY_DEFAULT = frozenset({"legacy"})
 # Served only where the server receives provisioning events (HTTP mode, SINCH_MCP_EVENTS_SECRET).

@@ -30,6 +30,8 @@ from sinch_provisioning_mcp.tools.spec import (
 )
 
 NextSteps = Callable[[Any, Any], list[str]]
+# How every tool of the `legacy` toolset opens its description.
+LEGACY = "Deprecated: use only when a legacy flow is explicitly wanted."
 Model = type[BaseModel]
 # Fields a summarised list keeps, as dotted paths: "state", "changes.status", "subcategories.*.code"
 # (`*`: every item of a list).
@@ -66,8 +68,11 @@ class ReadBack:
 
 
 def _same(sent: Any, seen: Any) -> bool:
-    if isinstance(sent, list) and isinstance(seen, list) and all(not isinstance(v, dict | list) for v in sent + seen):
-        return sorted(map(str, sent)) == sorted(map(str, seen))
+    if isinstance(sent, list) and isinstance(seen, list):
+        if all(not isinstance(v, dict | list) for v in sent + seen):
+            return sorted(map(str, sent)) == sorted(map(str, seen))
+        # Lists of objects (template components) in order, each read back by the same rule.
+        return len(sent) == len(seen) and all(_same(a, b) for a, b in zip(sent, seen, strict=True))
     if isinstance(sent, dict) and isinstance(seen, dict):
         return all(key not in seen or _same(value, seen[key]) for key, value in sent.items())
     return sent == seen
@@ -322,6 +327,18 @@ class Toolset:
 
         output = {"comment": "object", "verified": "object"}
         return self.add(ToolSpec(name, description, arguments, run, output, op, example=example))
+
+
+def _include(summary: tuple[str, ...]) -> dict[str, Any]:
+    """`("id", "details.displayName")` as pydantic's nested include: {"id": True, "details": {"displayName": True}}."""
+    spec: dict[str, Any] = {}
+    for path in summary:
+        *parents, leaf = path.split(".")
+        node = spec
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = True
+    return spec
 
 
 def _gone(resource: Any) -> Verification:

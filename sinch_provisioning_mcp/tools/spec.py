@@ -37,6 +37,12 @@ class InvalidArguments(Exception):
         super().__init__(message)
         self.problems = problems or []
 
+    @classmethod
+    def of(cls, problems: list[dict[str, str]], subject: str = "arguments") -> InvalidArguments:
+        """Every problem, one line each, under "Invalid <subject>; nothing was sent"."""
+        lines = "\n".join(f"- {p['field']}: {p['problem']}" for p in problems)
+        return cls(f"Invalid {subject}; nothing was sent:\n{lines}", problems)
+
 
 class PreconditionFailed(InvalidArguments):
     """The resource is not in a state the call needs (launch requirements unmet, an OTP step out
