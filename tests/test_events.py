@@ -15,6 +15,8 @@ import pytest
 from mcp import Client, StdioServerParameters
 from starlette.applications import Starlette
 
+from conftest import unfence
+from http_support import serving
 from sinch_provisioning_mcp.api.events import EventLog, Nonces, Receiver, sign, verify
 from sinch_provisioning_mcp.server.app import build_server
 from sinch_provisioning_mcp.server.config import load_settings
@@ -150,3 +152,27 @@ async def test_the_embedded_sandbox_delivers_signed_events_to_a_loopback_receive
     (body, headers), *_ = _Collector.received
     document = verify([SECRET], body, headers, time.time(), Nonces())
     assert document["type"] == "RCS_ACCOUNT_COMMENT_ADDED" and document["comment"] == "Please review the logo"
+
+
+async def test_over_streamable_http_the_server_receives_its_sandbox_events_and_a_wait_wakes(tmp_path):
+    """The whole path: subscribe, a review finishes in the embedded sandbox, Sinch (simulated) posts the signed
+    event to this server's /events, the wait wakes on it, and the event is listed."""
+    template = {
+        "name": "order_ready", "language": "EN_US", "category": "UTILITY",
+        "details": {"components": [{"type": "BODY", "text": "Order {{1}} is ready.", "examples": ["A-7"]}]},
+    }  # fmt: skip
+    env = {"SINCH_MCP_EVENTS_SECRET": SECRET, "SINCH_SANDBOX_TRANSITION_DELAY": "0.5", "SINCH_MCP_LOG_LEVEL": "WARNING"}
+    with serving(tmp_path, "--sandbox", env=env) as served:
+        async with Client(served.url()) as client:
+            subscribed = await client.call_tool("subscribe_to_provisioning_events", {})
+            await client.call_tool("create_whatsapp_template", template)
+            waited = await client.call_tool(
+                "wait_for_state",
+                {"resource": "whatsapp_template", "template_name": "order_ready", "language_code": "EN_US",
+                 "states": ["APPROVED"], "timeout_seconds": 30},
+            )  # fmt: skip
+            listed = await client.call_tool("list_provisioning_events", {"trigger": "WHATSAPP_TEMPLATE_APPROVED"})
+    assert unfence(subscribed.structured_content["webhook"]["target"]) == served.url("/events")
+    assert waited.structured_content["reached"] is True and waited.structured_content["state"] == "APPROVED"
+    (event,) = listed.structured_content["events"]
+    assert '"name":"order_ready"' in event["payload"]

@@ -157,7 +157,7 @@ async def test_prompt_guides_the_webhook_set_up(server):
     async with Client(server) as client:
         prompts = await client.list_prompts()
         rendered = await client.get_prompt("set_up_provisioning_webhook", {"events": "all"})
-    assert [p.name for p in prompts.prompts] == ["set_up_provisioning_webhook"]
+    assert "set_up_provisioning_webhook" in [p.name for p in prompts.prompts]
     text = rendered.messages[0].content.text
     assert "list_webhooks" in text and "['ALL']" in text and "x-sinch-webhook-signature" in text
 

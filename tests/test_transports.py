@@ -253,3 +253,6 @@ def test_demo_completes():
     assert "Connected over stdio" in done.stdout
     assert "✗" not in done.stdout
     assert "Demo failed" not in done.stderr
+    # Each step was shown: waiting with progress, events received, the confirmation's preview.
+    for shown in ("whatsapp_sender is PENDING_VERIFICATION", "• WHATSAPP_TEMPLATE_APPROVED", '"status": "confirmation_required"'):
+        assert shown in done.stdout

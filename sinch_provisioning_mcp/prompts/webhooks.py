@@ -1,4 +1,4 @@
-"""Guided set-up of a provisioning webhook, following confirm → choose → execute → verify."""
+"""Guided set-up of a provisioning webhook."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from typing import Annotated
 
 from mcp.server.mcpserver.prompts.base import Prompt
 from pydantic import Field
+
+from sinch_provisioning_mcp.prompts.guided import guided
 
 NEEDS = frozenset({"list_webhooks", "create_webhook", "update_webhook", "get_webhook"})
 
@@ -17,22 +19,24 @@ def set_up_provisioning_webhook(
 ) -> str:
     """Set up a provisioning webhook so a backend hears about approvals, rejections and status changes."""
     scope = (
-        "triggers ['ALL'] (the user asked for every event)"
+        "triggers ['ALL'] (every event)"
         if events.strip().lower() == "all"
-        else f"only the triggers of this family: {events!r} (for example WHATSAPP_TEMPLATE_* for WhatsApp templates)"
+        else f"only the triggers of this family: {events!r} (sinch://reference/webhook-triggers lists them by family)"
     )
-    return f"""Help me set up a Sinch provisioning webhook. Follow these steps and tell me what you do at each one.
-
-1. Confirm context: ask which Sinch project to use if it is not clear, then call list_webhooks to see what is
-   already registered. A project holds at most 15 webhooks and each target URL only once.
-2. Choose: if a webhook with my target already exists, plan update_webhook for it; otherwise create_webhook.
-   Use {scope}. Never combine ALL with other triggers.
-3. Ask me for the target URL (https) and for the signing secret, or suggest I generate a long random one and keep
-   it in my backend's secret store. Do not repeat the secret back in the conversation.
-4. Execute the one call, then check its verification and tell me what the server read back.
-5. Tell me what comes next: my endpoint must answer 2xx quickly and verify the x-sinch-webhook-signature header
-   (HMAC-SHA256 over body.nonce.timestamp with the secret), rejecting stale timestamps.
-"""
+    return guided(
+        "Help me set up a Sinch provisioning webhook.",
+        [
+            "Confirm context: which project, then `list_webhooks`. A project holds at most 15 webhooks, each target "
+            "URL only once.",
+            f"Choose: `update_webhook` if my target is already registered, otherwise `create_webhook`, with {scope}. "
+            "Never combine ALL with other triggers.",
+            "Ask me for the https target URL and for the signing secret (or suggest I generate a long random one and "
+            "keep it in my backend's secret store); do not repeat the secret back. Execute the one call.",
+            "Verify: tell me what `verified` says the server read back, or check with `get_webhook`. Then what comes "
+            "next: my endpoint must answer 2xx quickly and verify the x-sinch-webhook-signature header (HMAC-SHA256 "
+            "over body.nonce.timestamp with the secret), rejecting stale timestamps.",
+        ],
+    )
 
 
 PROMPT = Prompt.from_function(set_up_provisioning_webhook, title="Set up a provisioning webhook")

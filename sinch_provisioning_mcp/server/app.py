@@ -16,6 +16,7 @@ from sinch_provisioning_mcp.api.connect import open_client
 from sinch_provisioning_mcp.api.events import Receiver
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationTokens, FileLedger, Ledger, MemoryLedger
 from sinch_provisioning_mcp.prompts import register_prompts
+from sinch_provisioning_mcp.reference import register_resources
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID, SandboxState, create_app
 from sinch_provisioning_mcp.sandbox.delivery import Deliverer, delivery_client
 from sinch_provisioning_mcp.server.config import ConfigError, Settings
@@ -52,7 +53,10 @@ call_operation; the tool names above are the operation names.
 
 def embedded_sandbox(settings: Settings) -> SandboxState:
     """The simulator `--sandbox` serves in-process; one per server, so its state outlives any session."""
-    return SandboxState(token_lifetime_seconds=settings.sandbox_token_lifetime)
+    return SandboxState(
+        token_lifetime_seconds=settings.sandbox_token_lifetime,
+        transition_delay_seconds=settings.sandbox_transition_delay,
+    )
 
 
 @asynccontextmanager
@@ -140,6 +144,7 @@ def build_server(
         log_level=settings.log_level,
     )
     register_prompts(server, {spec.name for spec in specs})
+    register_resources(server)
     return server
 
 

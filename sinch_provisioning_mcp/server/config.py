@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     sandbox: bool = Field(False, alias="SINCH_MCP_SANDBOX")
     # Lets any client watch an access token expire in seconds against the embedded sandbox.
     sandbox_token_lifetime: int = Field(3599, ge=1, le=86_400, alias="SINCH_SANDBOX_TOKEN_LIFETIME")
+    # How long its reviews take, so an interactive session (or a test) sees states move.
+    sandbox_transition_delay: float = Field(5.0, ge=0, le=3600, alias="SINCH_SANDBOX_TRANSITION_DELAY")
     toolsets: list[str] | None = Field(None, alias="SINCH_MCP_TOOLSETS")
     read_only: bool = Field(False, alias="SINCH_MCP_READ_ONLY")
     mode: Literal["full", "compact"] = Field("full", alias="SINCH_MCP_MODE")

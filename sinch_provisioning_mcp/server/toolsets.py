@@ -21,6 +21,7 @@ TOOLSETS: dict[str, tuple[str, ...]] = {
     "conversation": ("conversation",),
     "bundles": ("bundles",),
     "sms": ("sms_apps",),
+    "guide": ("guide",),
     "events": ("events",),
     "legacy": ("whatsapp_legacy", "rcs_legacy"),
 }

@@ -31,12 +31,12 @@ Name255 = Annotated[str, Field(min_length=1, max_length=255)]
 
 # Sinch's sender-creation matrix (catalog summary and OAS 1.2.117): which business managers
 # serve which region; US takes any.
-_MANAGERS_BY_REGION = {"BR": ("SINCH_BR", "SINCH_MX"), "EU": ("SINCH_UK",)}
+MANAGERS_BY_REGION = {"BR": ("SINCH_BR", "SINCH_MX"), "EU": ("SINCH_UK",)}
 
 
 def check_region_manager(region: str | None, manager: str | None) -> None:
     """ValueError naming what is allowed when `manager` cannot serve `region`."""
-    allowed = _MANAGERS_BY_REGION.get(region or "")
+    allowed = MANAGERS_BY_REGION.get(region or "")
     if manager is not None and allowed is not None and manager not in allowed:
         raise ValueError(f"region {region} is served by business manager {' or '.join(allowed)}; US takes any")
 
