@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from sinch_provisioning_mcp.tools.declare import _include, compare
+from sinch_provisioning_mcp.tools.declare import compare, summary_fields
 from sinch_provisioning_mcp.tools.spec import InvalidArguments
 
 
 def test_summaries_may_name_nested_fields():
-    assert _include(("id", "details.displayName", "changes.status")) == {
+    assert summary_fields(("id", "details.displayName", "changes.status", "items.*.code")) == {
         "id": True,
         "details": {"displayName": True},
         "changes": {"status": True},
+        "items": {"__all__": {"code": True}},
     }
 
 

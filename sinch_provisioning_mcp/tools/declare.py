@@ -329,18 +329,6 @@ class Toolset:
         return self.add(ToolSpec(name, description, arguments, run, output, op, example=example))
 
 
-def _include(summary: tuple[str, ...]) -> dict[str, Any]:
-    """`("id", "details.displayName")` as pydantic's nested include: {"id": True, "details": {"displayName": True}}."""
-    spec: dict[str, Any] = {}
-    for path in summary:
-        *parents, leaf = path.split(".")
-        node = spec
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = True
-    return spec
-
-
 def _gone(resource: Any) -> Verification:
     if resource is None:
         return Verification(ok=True, observed="read back: the API answers 404, it is gone")

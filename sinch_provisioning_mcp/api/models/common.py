@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
 
+from sinch_provisioning_mcp.api.catalog import catalog
 from sinch_provisioning_mcp.guardrails.redact import is_secret_key
 from sinch_provisioning_mcp.guardrails.untrusted import Code, Timestamp, UntrustedText, fence_all
+
+
+def catalog_enum(name: str, values: str) -> type[Enum]:
+    """An enum of one of the catalog's value lists (`webhook_triggers`, or a `common.enums` name),
+    so the API's values have one source; an Enum, not a Literal, so a tool's input schema states
+    it once, in `$defs`, however many fields use it."""
+    found = catalog()
+    listed = found["webhook_triggers"] if values == "webhook_triggers" else found["common"]["enums"][values]
+    return Enum(name, {value: value for value in listed}, type=str)
 
 
 class ApiModel(BaseModel):

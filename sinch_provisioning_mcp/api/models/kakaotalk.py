@@ -10,9 +10,8 @@ taxonomy (enums in the OAS) and stay plain.
 
 from __future__ import annotations
 
-from enum import Enum
 
-from sinch_provisioning_mcp.api.models.common import ApiModel
+from sinch_provisioning_mcp.api.models.common import ApiModel, catalog_enum
 from sinch_provisioning_mcp.guardrails.untrusted import UntrustedText
 
 # Page sizes: senders, activities and template categories 1..100, templates 1..1000.
@@ -20,80 +19,8 @@ PAGE_MAX = 100
 TEMPLATE_PAGE_MAX = 1000
 
 
-# The 71 template languages of the 1.2.117 spec (common.enums.kakaotalk_template_languages).
-# An Enum (not a Literal) so the input schema states the list once, in $defs.
-class TemplateLanguage(str, Enum):
-    AF = "AF"
-    AR = "AR"
-    AZ = "AZ"
-    BG = "BG"
-    BN = "BN"
-    CA = "CA"
-    CS = "CS"
-    DA = "DA"
-    DE = "DE"
-    EL = "EL"
-    EN = "EN"
-    EN_GB = "EN_GB"
-    EN_US = "EN_US"
-    ES = "ES"
-    ES_AR = "ES_AR"
-    ES_ES = "ES_ES"
-    ES_MX = "ES_MX"
-    ET = "ET"
-    FA = "FA"
-    FI = "FI"
-    FIL = "FIL"
-    FR = "FR"
-    GA = "GA"
-    GU = "GU"
-    HA = "HA"
-    HE = "HE"
-    HI = "HI"
-    HR = "HR"
-    HU = "HU"
-    ID = "ID"
-    IT = "IT"
-    JA = "JA"
-    KA = "KA"
-    KK = "KK"
-    KN = "KN"
-    KO = "KO"
-    KY_KG = "KY_KG"
-    LO = "LO"
-    LT = "LT"
-    LV = "LV"
-    MK = "MK"
-    ML = "ML"
-    MR = "MR"
-    MS = "MS"
-    NB = "NB"
-    NL = "NL"
-    PA = "PA"
-    PL = "PL"
-    PT_BR = "PT_BR"
-    PT_PT = "PT_PT"
-    RO = "RO"
-    RU = "RU"
-    RW_RW = "RW_RW"
-    SK = "SK"
-    SL = "SL"
-    SQ = "SQ"
-    SR = "SR"
-    SV = "SV"
-    SW = "SW"
-    TA = "TA"
-    TE = "TE"
-    TH = "TH"
-    TR = "TR"
-    UK = "UK"
-    UR = "UR"
-    UZ = "UZ"
-    VI = "VI"
-    ZH_CN = "ZH_CN"
-    ZH_HK = "ZH_HK"
-    ZH_TW = "ZH_TW"
-    ZU = "ZU"
+# The 71 template languages (common.enums.kakaotalk_template_languages).
+TemplateLanguage = catalog_enum("TemplateLanguage", "kakaotalk_template_languages")
 
 
 class SenderDetails(ApiModel):

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from sinch_provisioning_mcp.api.models.common import ApiModel
+from sinch_provisioning_mcp.api.models.common import ApiModel, catalog_enum
 from sinch_provisioning_mcp.guardrails.untrusted import UntrustedData, UntrustedText
 
 # GET /rcs/activities and /rcs/senders/{id}/activities, GET /rcs/senders: pageSize 1..100.
@@ -32,32 +31,8 @@ RCS_ACTIVITY_PAGE_MAX = 100
 RCS_SENDER_PAGE_MAX = 100
 
 
-# catalog common.enums.rcs_countries; an Enum so a schema states it once, in $defs.
-class RcsCountry(str, Enum):
-    AT = "AT"
-    BE = "BE"
-    BR = "BR"
-    CA = "CA"
-    CZ = "CZ"
-    DK = "DK"
-    FI = "FI"
-    FR = "FR"
-    DE = "DE"
-    GR = "GR"
-    HU = "HU"
-    IT = "IT"
-    MX = "MX"
-    NL = "NL"
-    NO = "NO"
-    PE = "PE"
-    PL = "PL"
-    PT = "PT"
-    SG = "SG"
-    SK = "SK"
-    ES = "ES"
-    SE = "SE"
-    US = "US"
-    GB = "GB"
+# The launch countries (common.enums.rcs_countries).
+RcsCountry = catalog_enum("RcsCountry", "rcs_countries")
 
 
 class Labelled(ApiModel):
