@@ -7,6 +7,7 @@ import json
 import pytest
 from mcp import Client
 
+from conftest import unfence
 from rcs_support import FIXTURE_SENDER, READY_DETAILS, rcs_server, rcs_state, rcs_transport  # noqa: F401
 from sinch_provisioning_mcp.guardrails.untrusted import NOTICE
 
@@ -135,7 +136,7 @@ async def test_update_sets_only_what_is_given_and_reads_it_back(rcs_server, rcs_
     body = result.structured_content
     assert body["verified"] == {"ok": True, "observed": f"read back sender {FIXTURE_SENDER}: details as requested"}
     brand = body["sender"]["details"]["brand"]
-    assert brand["color"] == "#112233" and brand["logoUrl"] == "https://sandbox-coffee.example/rcs/logo.png"
+    assert brand["color"] == "#112233" and unfence(brand["logoUrl"]) == "https://sandbox-coffee.example/rcs/logo.png"
     patch = next(r for r in rcs_transport.requests if r.method == "PATCH")
     assert patch.url.params["usQuestionnaireVersion"] == "v2"
     assert json.loads(patch.content) == {
@@ -187,7 +188,7 @@ async def test_get_shows_the_sender_with_third_party_text_fenced(rcs_server):
     assert sender["state"] == "IN_TEST" and sender["authName"]
     assert sender["details"]["brand"]["description"].count(NOTICE) == 1
     assert sender["details"]["brand"]["emails"][0]["label"].count(NOTICE) == 1
-    assert sender["details"]["brand"]["emails"][0]["address"] == "support@sandbox-coffee.example"
+    assert unfence(sender["details"]["brand"]["emails"][0]["address"]) == "support@sandbox-coffee.example"
     answers = sender["details"]["questionnaire"]["general"]["answers"]
     assert all(NOTICE in answer for answer in answers.values())
     assert NOTICE not in json.dumps(sender["details"]["questionnaire"]["general"]["questions"])  # Sinch's own text

@@ -72,7 +72,7 @@ class ProvisioningClient:
             except httpx.TransportError as exc:
                 _log_attempt(op, None, started, attempt, type(exc).__name__)
                 never_sent = isinstance(exc, _NOT_SENT)
-                if (never_sent or op.method != "POST") and retry_number < self._retry.max_retries:
+                if (never_sent or op.policy.idempotent) and retry_number < self._retry.max_retries:
                     await self._sleep(self._retry.backoff(retry_number))
                     retry_number += 1
                     continue
@@ -87,14 +87,20 @@ class ProvisioningClient:
             if status == 401 and not refreshed and token_refused(challenge) and await self._auth.refresh(header):
                 refreshed = True
                 continue
-            if status in RETRYABLE_STATUS and (status == 429 or op.method != "POST"):
+            # A 429 refused the request, so any operation may be repeated; after a 5xx only one
+            # the catalog calls idempotent (never from the method: the test-number retry is a
+            # GET that sends an invite, wabaDetails a POST that only reads).
+            if status in RETRYABLE_STATUS and (status == 429 or op.policy.idempotent):
                 delay = self._retry.delay_for(response, retry_number)
                 if delay is not None:
                     await self._sleep(delay)
                     retry_number += 1
                     continue
             if status >= 300:
-                raise parse_error(response, op)
+                error = parse_error(response, op)
+                # A 5xx does not say whether a write was applied before the failure.
+                error.outcome_unknown = status >= 500 and not op.policy.read_only
+                raise error
             return _json_or_none(response, op)
 
     async def paginate(
@@ -132,11 +138,12 @@ def _transport_failure(op: Operation, exc: httpx.TransportError, never_sent: boo
     reason = type(exc).__name__
     if never_sent:
         return TransportError(f"{op.key}: Provisioning API unreachable ({reason}); nothing was sent")
-    if op.method == "GET":
+    if op.policy.read_only:
         return TransportError(f"{op.key}: no answer from the Provisioning API ({reason})")
     return OutcomeUnknownError(
         f"{op.key}: the request may have reached the API but no answer came back ({reason}); "
-        "read the current state before trying again"
+        "read the current state before trying again",
+        operation=op.key,
     )
 
 
@@ -153,6 +160,7 @@ def _json_or_none(response: httpx.Response, op: Operation) -> Any:
             "Read the resource again to see whether the change happened; check SINCH_PROVISIONING_URL.",
             None,
             op.key,
+            outcome_unknown=not op.policy.read_only,
         ) from None
 
 

@@ -10,7 +10,12 @@ class ProvisioningError(Exception):
 
 
 class ApiError(ProvisioningError):
-    """The API answered with an error status; carries the PAPI error fields."""
+    """The API answered with an error status; carries the PAPI error fields.
+
+    `outcome_unknown`: the answer does not say whether a change was applied (a 5xx to a
+    write, or a success whose body cannot be read), so the state must be read before
+    trying again.
+    """
 
     def __init__(
         self,
@@ -20,6 +25,8 @@ class ApiError(ProvisioningError):
         resolution: str = "",
         additional_information: dict[str, Any] | None = None,
         operation: str = "",
+        *,
+        outcome_unknown: bool = False,
     ) -> None:
         self.status = status
         self.error_code = error_code
@@ -27,6 +34,7 @@ class ApiError(ProvisioningError):
         self.resolution = resolution
         self.additional_information = additional_information or {}
         self.operation = operation
+        self.outcome_unknown = outcome_unknown
         super().__init__(f"HTTP {status} {error_code}: {message}")
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,14 +59,17 @@ class TransportError(ProvisioningError):
 class OutcomeUnknownError(TransportError):
     """A request that changes state may have reached the API, but its answer was lost.
 
-    A POST is not retried at all, because repeating it could create the resource twice;
-    either way the caller must read the current state before trying again. A tool that
-    knows how to read it says so in `next_steps` (list_bundles after a lost bundle order).
+    An operation the catalog does not call idempotent is not retried at all, because
+    repeating it could create the resource twice; either way the caller must read the
+    current state before trying again. A tool that knows how to read it says so in
+    `next_steps` (list_bundles after a lost bundle order); otherwise the server names the
+    read tools of the `operation`'s resource.
     """
 
-    def __init__(self, message: str, next_steps: list[str] | None = None) -> None:
+    def __init__(self, message: str, next_steps: list[str] | None = None, operation: str = "") -> None:
         super().__init__(message)
         self.next_steps = next_steps or []
+        self.operation = operation  # the operation whose answer was lost (`METHOD /v1/...`)
 
 
 class AuthError(ProvisioningError):

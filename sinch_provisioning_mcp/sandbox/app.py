@@ -5,7 +5,8 @@ Each API family is one module exposing a `FAMILY` (routes relative to
 adding it to `FAMILIES`, and it is authenticated, error-shaped, faultable and reachable
 by the `/_sandbox` controls without further wiring.
 
-Per request, outermost first: faults (a gateway's failures come before anything else),
+Per request, outermost first: canaries (off unless a test plants them, `canaries.py`), faults
+(a gateway's failures come before anything else),
 then every timed transition due by now is applied (so each request sees the state the
 clock says), then routing, authentication and the family's handler.
 """
@@ -42,6 +43,7 @@ from . import (
     whatsapp_templates,
 )
 from .auth import RequireApiAuth, token_endpoint
+from .canaries import CanaryMiddleware
 from .errors import PapiError, http_error_handler, papi_error_handler
 from .delivery import Deliverer, delivery_client
 from .family import Family
@@ -115,7 +117,7 @@ def create_app(
             ),
             Mount("/_sandbox", routes=controls.routes, middleware=authenticated),
         ],
-        middleware=[Middleware(FaultMiddleware), Middleware(ApplyDueTransitions)],
+        middleware=[Middleware(CanaryMiddleware), Middleware(FaultMiddleware), Middleware(ApplyDueTransitions)],
         exception_handlers={PapiError: papi_error_handler, HTTPException: http_error_handler},
         lifespan=_delivering,
     )

@@ -24,22 +24,12 @@ from starlette.routing import Route
 
 from .context import state_of
 from .errors import invalid_input, not_found
-from .faults import KINDS, METHODS, Fault
+from .faults import FAULT_RULES, fault_from
 from .resources import ResourceType
 from .validation import Rule, read_json_object, validate
 from .values import iso8601
 
 MAX_SEED = 100_000  # one call's worth: enough for any list benchmark, bounded memory
-_FAULT_RULES = (
-    Rule("kind", enum=KINDS),
-    Rule("method", required=False, enum=METHODS),
-    Rule("path", required=False, not_empty=True),
-    Rule("status", type="integer", required=False),
-    Rule("retryAfter", type="integer", required=False, minimum=0),
-    Rule("seconds", type="number", required=False, minimum=0),
-    Rule("count", type="integer", required=False, minimum=1),
-    Rule("probability", type="number", required=False, minimum=0, maximum=1),
-)
 
 
 def _resource_types(request: Request) -> dict[str, ResourceType]:
@@ -119,18 +109,9 @@ async def list_faults(request: Request) -> Response:
 
 
 async def add_fault(request: Request) -> Response:
-    fields = validate(await read_json_object(request), _FAULT_RULES)
+    fields = validate(await read_json_object(request), FAULT_RULES)
     try:
-        fault = Fault(
-            kind=fields["kind"],
-            method=fields.get("method"),
-            path=fields.get("path"),
-            status=fields.get("status"),
-            retry_after=fields.get("retryAfter"),
-            seconds=fields.get("seconds", 0.0),
-            count=fields.get("count"),
-            probability=fields.get("probability", 1.0),
-        )
+        fault = fault_from(fields)
     except ValueError as exc:
         raise invalid_input([str(exc)]) from None
     return JSONResponse(state_of(request).faults.add(fault).public(), status_code=201)

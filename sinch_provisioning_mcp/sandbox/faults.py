@@ -22,15 +22,18 @@ Kinds:
 - `expire_token`: the request's bearer token expires now, so it gets the expiry challenge.
 
 One ASGI middleware (`FaultMiddleware`) applies them, before authentication, as a
-gateway in front of the API would.
+gateway in front of the API would. They are added from Python, over HTTP (`POST
+/_sandbox/faults`) or, for the sandbox a server embeds, from `SINCH_SANDBOX_FAULTS`
+(`parse_faults`), each in the same camelCase shape.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Literal
@@ -42,6 +45,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import bearer_token
+from .validation import Rule, find_problems
 
 Kind = Literal["status", "delay", "drop", "drop_after", "malformed_json", "html", "expire_token"]
 KINDS: tuple[Kind, ...] = ("status", "delay", "drop", "drop_after", "malformed_json", "html", "expire_token")
@@ -126,6 +130,54 @@ class Fault:
             "count": self.count,
             "probability": self.probability,
         }
+
+
+# A fault as the controls and SINCH_SANDBOX_FAULTS take it: {"kind": "status", "status": 503, "probability": 0.05}.
+FAULT_RULES = (
+    Rule("kind", enum=KINDS),
+    Rule("method", required=False, enum=METHODS),
+    Rule("path", required=False, not_empty=True),
+    Rule("status", type="integer", required=False),
+    Rule("retryAfter", type="integer", required=False, minimum=0),
+    Rule("seconds", type="number", required=False, minimum=0),
+    Rule("count", type="integer", required=False, minimum=1),
+    Rule("probability", type="number", required=False, minimum=0, maximum=1),
+)
+
+
+def fault_from(fields: Mapping[str, Any]) -> Fault:
+    """A fault from fields that meet `FAULT_RULES`; ValueError when they do not make one (a 200 `status`)."""
+    return Fault(
+        kind=fields["kind"],
+        method=fields.get("method"),
+        path=fields.get("path"),
+        status=fields.get("status"),
+        retry_after=fields.get("retryAfter"),
+        seconds=fields.get("seconds", 0.0),
+        count=fields.get("count"),
+        probability=fields.get("probability", 1.0),
+    )
+
+
+def parse_faults(text: str) -> list[Fault]:
+    """`SINCH_SANDBOX_FAULTS`: a JSON list of faults; ValueError says which one is wrong and why."""
+    shape = 'must be a JSON list of faults, e.g. [{"kind": "status", "status": 503, "probability": 0.05}]'
+    try:
+        items = json.loads(text)
+    except ValueError:
+        raise ValueError(shape) from None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ValueError(shape)
+    faults = []
+    for number, item in enumerate(items, 1):
+        problems = find_problems(item, FAULT_RULES)
+        try:
+            if problems:
+                raise ValueError("; ".join(problems))
+            faults.append(fault_from(item))
+        except ValueError as exc:
+            raise ValueError(f"fault {number}: {exc}") from None
+    return faults
 
 
 class FaultInjector:

@@ -9,6 +9,7 @@ Controls (the same over HTTP under `/_sandbox`, see `controls.py`):
 - `set_outcome(...)`: decide how a coming timed transition ends ("rejected", a reason);
 - `seed(...)`: add many resources at once (large-list benchmarks);
 - `faults`: switch failures on and off (`faults.py`);
+- `canaries`: plant canaries in every answer (`canaries.py`, tests only);
 - `project(id).outbox` and `wait_for_events(...)`: read, or wait for, webhook events.
 """
 
@@ -20,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 
+from .canaries import Canaries
 from .clock import Clock
 from .events import Event, Outbox
 from .faults import FaultInjector
@@ -65,6 +67,8 @@ class SandboxState:
         self.scheduler = Scheduler()
         self.outcomes = Outcomes()
         self.faults = FaultInjector(seed=fault_seed)
+        # Planted values in every answer, for the reliability suite; None (off) by default.
+        self.canaries: Canaries | None = None
         self._projects: dict[str, ProjectState] = {}
 
     def project(self, project_id: str) -> ProjectState:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -19,6 +19,7 @@ from sinch_provisioning_mcp.prompts import register_prompts
 from sinch_provisioning_mcp.reference import register_resources
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID, SandboxState, create_app
 from sinch_provisioning_mcp.sandbox.delivery import Deliverer, delivery_client
+from sinch_provisioning_mcp.sandbox.faults import parse_faults
 from sinch_provisioning_mcp.server.config import ConfigError, Settings
 from sinch_provisioning_mcp.server.compact import compact_tools
 from sinch_provisioning_mcp.server.middleware import invalid_prompt_params, redact_results
@@ -53,10 +54,13 @@ call_operation; the tool names above are the operation names.
 
 def embedded_sandbox(settings: Settings) -> SandboxState:
     """The simulator `--sandbox` serves in-process; one per server, so its state outlives any session."""
-    return SandboxState(
+    state = SandboxState(
         token_lifetime_seconds=settings.sandbox_token_lifetime,
         transition_delay_seconds=settings.sandbox_transition_delay,
     )
+    for fault in parse_faults(settings.sandbox_faults or "[]"):
+        state.faults.add(fault)
+    return state
 
 
 @asynccontextmanager
@@ -82,7 +86,11 @@ class Connection:
 
 
 @asynccontextmanager
-async def connect(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> AsyncIterator[Connection]:
+async def connect(
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+) -> AsyncIterator[Connection]:
     """The API client of a server with `settings`: the one path `doctor` checks too."""
     if settings.sandbox:
         async with open_client(
@@ -92,6 +100,7 @@ async def connect(settings: Settings, transport: httpx.AsyncBaseTransport | None
             key_secret=SANDBOX_KEY_SECRET,
             transport=transport or httpx.ASGITransport(app=create_app(embedded_sandbox(settings))),
             extra_origins=frozenset({SANDBOX_ORIGIN}),
+            sleep=sleep,
         ) as client:
             yield Connection("sandbox", client, settings.project_id or SANDBOX_PROJECT_ID)
     elif settings.missing_credentials():
@@ -106,6 +115,7 @@ async def connect(settings: Settings, transport: httpx.AsyncBaseTransport | None
             auth_mode=settings.auth_mode,
             allow_loopback=settings.allow_loopback,
             transport=transport,
+            sleep=sleep,
         ) as client:
             yield Connection("sinch", client, settings.project_id)
 
@@ -117,10 +127,11 @@ def build_server(
     clock: Callable[[], float] | None = None,
     events: Receiver | None = None,
     sandbox: SandboxState | None = None,
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
 ) -> MCPServer:
     """The server for `settings`; `transport` replaces the network, `clock` the wall clock tokens expire
     by, `events` is the event receiver the HTTP transport runs for it, `sandbox` the embedded
-    simulator's state in sandbox mode (a fresh one when not given)."""
+    simulator's state in sandbox mode (a fresh one when not given), `sleep` the wait between retries."""
     specs = select_tools(settings.toolsets, read_only=settings.read_only, receiver=events is not None)
     if settings.sandbox and transport is None:
         transport = httpx.ASGITransport(app=create_app(sandbox or embedded_sandbox(settings)))
@@ -129,7 +140,7 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[Runtime]:
-        async with connect(settings, transport) as connection:
+        async with connect(settings, transport, sleep) as connection:
             yield Runtime(settings, connection.environment, connection.client, connection.project_id, tokens, events)
 
     compact = settings.mode == "compact"

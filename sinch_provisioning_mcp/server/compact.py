@@ -104,7 +104,7 @@ def compact_tools(specs: list[ToolSpec]) -> list[Tool]:
             close = ", ".join(_search(specs, name.replace("_", " "), 3)) or "use search_operations"
             raise InvalidArguments(
                 f"Invalid arguments; nothing was sent:\n- name: no operation {name!r} is served here (closest: {close})",
-                [{"field": name, "problem": "not a served operation; search_operations lists them"}],
+                [{"field": "name", "problem": "not a served operation; search_operations lists them"}],
             )
         return index[name]
 

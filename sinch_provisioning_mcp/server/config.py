@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sinch_provisioning_mcp.api.errors import UrlNotAllowedError
 from sinch_provisioning_mcp.guardrails.urls import check_url
+from sinch_provisioning_mcp.sandbox.faults import parse_faults
 
 DEFAULT_PROVISIONING_URL = "https://provisioning.api.sinch.com"
 DEFAULT_AUTH_URL = "https://auth.sinch.com/oauth2/token"
@@ -46,6 +47,8 @@ class Settings(BaseSettings):
     sandbox_token_lifetime: int = Field(3599, ge=1, le=86_400, alias="SINCH_SANDBOX_TOKEN_LIFETIME")
     # How long its reviews take, so an interactive session (or a test) sees states move.
     sandbox_transition_delay: float = Field(5.0, ge=0, le=3600, alias="SINCH_SANDBOX_TRANSITION_DELAY")
+    # Failures the embedded sandbox injects from the start (a JSON list, sandbox/faults.py): load and chaos runs.
+    sandbox_faults: str | None = Field(None, alias="SINCH_SANDBOX_FAULTS")
     toolsets: list[str] | None = Field(None, alias="SINCH_MCP_TOOLSETS")
     read_only: bool = Field(False, alias="SINCH_MCP_READ_ONLY")
     mode: Literal["full", "compact"] = Field("full", alias="SINCH_MCP_MODE")
@@ -106,6 +109,13 @@ class Settings(BaseSettings):
             if not 16 <= len(secret.get_secret_value()) <= 128:
                 raise ValueError(f"secret {number} must be 16 to 128 characters")
         return secrets
+
+    @field_validator("sandbox_faults")
+    @classmethod
+    def _faults(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_faults(value)
+        return value
 
     @field_validator("public_url")
     @classmethod

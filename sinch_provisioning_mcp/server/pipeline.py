@@ -34,6 +34,7 @@ from sinch_provisioning_mcp.api.errors import (
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationRefused, ConfirmDecision, can_elicit, canonical
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.server.runtime import NotConfigured, Runtime
+from sinch_provisioning_mcp.server.toolsets import readers
 from sinch_provisioning_mcp.tools.spec import (
     Arguments,
     Call,
@@ -76,11 +77,22 @@ class Invocation:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _field(loc: tuple[Any, ...]) -> str:
+def _field(loc: tuple[Any, ...], sent: Any, *, missing: bool = False) -> str:
+    """The field as the caller wrote it: the path of `loc` through what was `sent`.
+
+    pydantic's `loc` also names the arm of a union (`BODY` of a tagged one, `bool`, or ""
+    for a `true`-or-object field), which is no key of the arguments: such parts are left
+    out. Kept although not sent: the last part of a missing field's path, and pydantic's
+    `[key]`, which says a key itself was refused.
+    """
     text = ""
-    for part in loc:
-        if part == "":
-            continue  # the object arm of a `true`-or-object union adds nothing to the path
+    for index, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(sent, list) and 0 <= part < len(sent):
+            sent = sent[part]
+        elif isinstance(part, str) and isinstance(sent, Mapping) and part in sent:
+            sent = sent[part]
+        elif part != "[key]" and not (missing and index == len(loc) - 1 and isinstance(sent, Mapping) and part):
+            continue
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     # A name is shown back to the client: a lone surrogate in it could not even be encoded.
     return _SURROGATE.sub("\ufffd", text) or "(arguments)"
@@ -163,7 +175,7 @@ def _surrogates(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ..
 
 def bind(spec: ToolSpec, raw: Mapping[str, Any]) -> Invocation:
     """Validate `raw` against the tool; `InvalidArguments` names each field and what is allowed."""
-    broken = [_field(loc) for loc in _surrogates(raw)]
+    broken = [_field(loc, raw) for loc in _surrogates(raw)]
     if broken:
         problem = "contains a lone surrogate (U+D800 to U+DFFF), which is not valid Unicode text"
         lines = "\n".join(f"- {name}: {problem}" for name in broken)
@@ -173,11 +185,12 @@ def bind(spec: ToolSpec, raw: Mapping[str, Any]) -> Invocation:
     project_id = _common(raw, "project_id", 255)
     token = _common(raw, "confirmation_token", 512) if spec.confirmation else None
     own = {key: value for key, value in raw.items() if key not in _COMMON or (key == "confirmation_token" and not spec.confirmation)}
+    parsed = _lenient(spec.arguments, own)
     try:
-        args = spec.arguments.model_validate(_lenient(spec.arguments, own))
+        args = spec.arguments.model_validate(parsed)
     except ValidationError as exc:
         problems = [
-            {"field": _field(tuple(e["loc"])), "problem": _problem(e)}
+            {"field": _field(tuple(e["loc"]), parsed, missing=e["type"] == "missing"), "problem": _problem(e)}
             for e in exc.errors(include_input=False, include_url=False)
         ]
         raise InvalidArguments.of(problems, f"arguments for {spec.name}") from None
@@ -232,11 +245,32 @@ def error_result(exc: Exception, runtime: Runtime, project_id: str | None) -> Ca
         error = {"errorCode": code, "message": str(exc)}
         if isinstance(exc, InvalidArguments):
             error["problems"] = exc.problems
-    # A lost answer to a change is the one failure after which the state must be read again.
-    body: dict[str, Any] = {"error": error, "outcome_unknown": isinstance(exc, OutcomeUnknownError)}
-    if isinstance(exc, OutcomeUnknownError) and exc.next_steps:
-        body["next_steps"] = exc.next_steps
+    # A change whose answer was lost or says nothing about it (a 5xx): the state must be read again.
+    unknown = isinstance(exc, OutcomeUnknownError) or (isinstance(exc, ApiError) and exc.outcome_unknown)
+    body: dict[str, Any] = {"error": error, "outcome_unknown": unknown}
+    steps = _after_failure(exc, unknown)
+    if steps:
+        body["next_steps"] = steps
     return render(runtime, project_id, body, is_error=True)
+
+
+_TRY_LATER = (
+    "Nothing was changed: the API did not answer. Try again in a minute; `sinch-provisioning-mcp doctor` "
+    "checks the connection."
+)
+
+
+def _after_failure(exc: Exception, unknown: bool) -> list[str]:
+    """What to do after a failure the API's own `resolution` does not cover."""
+    if unknown:
+        if isinstance(exc, OutcomeUnknownError) and exc.next_steps:
+            return exc.next_steps
+        names = readers(exc.operation) if isinstance(exc, ApiError | OutcomeUnknownError) and exc.operation else ()
+        check = f"call {' or '.join(names)}" if names else "read the resource again"
+        return [
+            f"Before trying again, {check} to see whether the change was applied: repeating it could apply it twice."
+        ]
+    return [_TRY_LATER] if isinstance(exc, TransportError) else []
 
 
 def _secret_values(value: Any) -> Iterator[str]:

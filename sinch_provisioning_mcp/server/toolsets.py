@@ -7,6 +7,7 @@ and is served only when asked for by name.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
 
 from sinch_provisioning_mcp.server.config import ConfigError
@@ -57,3 +58,24 @@ def select_tools(names: list[str] | None, *, read_only: bool, receiver: bool = F
     else:
         chosen = [name for name in TOOLSETS if name not in OFF_BY_DEFAULT and (receiver or name not in NEEDS_RECEIVER)]
     return [spec for name in chosen for spec in toolset_tools(name) if spec.policy.read_only or not read_only]
+
+
+@cache
+def readers(operation: str) -> tuple[str, ...]:
+    """The read tools that show whether a change by `operation` (`METHOD /v1/...`) was applied, for when
+    its answer was lost: for a comment the activity log beside it, otherwise those reading the longest
+    path the operation's own lies under (the resource it acts on, or the collection it adds to)."""
+    path = operation.split(" ", 1)[-1]
+    gets = {
+        spec.name: spec.operation.path
+        for name in TOOLSETS
+        for spec in toolset_tools(name)
+        if spec.operation is not None and spec.operation.method == "GET" and spec.policy.read_only
+    }
+    if path.endswith("/comments"):
+        log = [name for name, read in gets.items() if read == path.removesuffix("comments") + "activities"]
+        if log:
+            return tuple(log)
+    under = {name: read for name, read in gets.items() if path == read or path.startswith(read + "/")}
+    longest = max((len(read) for read in under.values()), default=0)
+    return tuple(sorted(name for name, read in under.items() if len(read) == longest))

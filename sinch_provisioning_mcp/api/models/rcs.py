@@ -11,8 +11,8 @@ remark?, modified}]}]`, `supplierDetails`, `created`/`modified`/`launched`.
 
 `authToken` is a secret: the redactor masks it by its key wherever it appears;
 `authName` is not and stays visible (it names the agent when connecting it to an app).
-Text other people write (brand name, description and contact labels, questionnaire
-answers, operators' remarks) is fenced as untrusted when rendered.
+Text other people write (brand name, description, contact labels, email addresses and
+URLs, questionnaire answers, operators' remarks) is fenced as untrusted when rendered.
 """
 
 from __future__ import annotations
@@ -39,8 +39,10 @@ class Labelled(ApiModel):
     label: UntrustedText | None = None
 
 
+# Addresses and URLs are whatever the brand's editor typed (nothing here fetches or checks
+# them): third-party text, fenced like the brand's name.
 class Email(Labelled):
-    address: str | None = None
+    address: UntrustedText | None = None
 
 
 class Phone(Labelled):
@@ -48,7 +50,7 @@ class Phone(Labelled):
 
 
 class Website(Labelled):
-    url: str | None = None
+    url: UntrustedText | None = None
 
 
 class Brand(ApiModel):
@@ -58,10 +60,10 @@ class Brand(ApiModel):
     emails: list[Email] | None = None
     phones: list[Phone] | None = None
     websites: list[Website] | None = None
-    bannerUrl: str | None = None
-    logoUrl: str | None = None
-    privacyPolicyUrl: str | None = None
-    termsOfServiceUrl: str | None = None
+    bannerUrl: UntrustedText | None = None
+    logoUrl: UntrustedText | None = None
+    privacyPolicyUrl: UntrustedText | None = None
+    termsOfServiceUrl: UntrustedText | None = None
 
 
 class QuestionnaireSection(ApiModel):
