@@ -314,3 +314,10 @@ async def test_a_project_without_whatsapp_is_not_initialized(make_server):
     async with Client(make_server(project_id="no-whatsapp", toolsets=TOOLSETS)) as client:
         error = await refused(client, "list_whatsapp_templates", {})
     assert (error["status"], error["errorCode"]) == (400, "project_not_initialized")
+
+
+async def test_an_update_with_nothing_to_change_is_refused_before_any_request(server, sandbox_transport):
+    async with Client(server) as client:
+        error = await refused(client, "update_whatsapp_template", {"template_name": "order_update", "language_code": "EN_US"})
+    assert error["errorCode"] == "invalid_arguments" and "nothing to update" in error["problems"][0]["problem"]
+    assert sandbox_transport.api_calls() == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.models.whatsapp import (
@@ -151,6 +151,13 @@ class TemplateChanges(TemplateRef):
     status: Status | None = Field(None, description="DRAFT (default) or SUBMIT to Meta's review.")
     category: Category | None = None
     allow_category_change: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> TemplateChanges:
+        # The API would answer 400 no_fields_to_update.
+        if self.details is None and self.status is None and self.category is None and self.allow_category_change is None:
+            raise ValueError("nothing to update: give details, status, category or allow_category_change")
+        return self
 
 
 class TemplateActivities(paged(WHATSAPP_PAGE_MAX, detail=False), TemplateRef):
