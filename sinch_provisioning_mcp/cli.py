@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from sinch_provisioning_mcp import __version__
-from sinch_provisioning_mcp.sandbox.state import DEFAULT_TRANSITION_DELAY_SECONDS
+from sinch_provisioning_mcp.sandbox.clock import DEFAULT_TRANSITION_DELAY_SECONDS
 from sinch_provisioning_mcp.sandbox.tokens import DEFAULT_LIFETIME_SECONDS
 from sinch_provisioning_mcp.server.config import ConfigError, load_settings
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import anyio
-import httpx
+import httpx2
 from pydantic import SecretStr
 
 from sinch_provisioning_mcp import __version__
@@ -51,7 +51,7 @@ class Line:
     fix: str = ""
 
 
-def run_doctor(overrides: dict[str, Any], *, transport: httpx.AsyncBaseTransport | None = None) -> int:
+def run_doctor(overrides: dict[str, Any], *, transport: httpx2.AsyncBaseTransport | None = None) -> int:
     """Print the checks for the environment plus `overrides` (the CLI flags); 0 when the server would work.
 
     `transport` replaces the network, as in `build_server`.
@@ -72,7 +72,7 @@ def run_doctor(overrides: dict[str, Any], *, transport: httpx.AsyncBaseTransport
     return 0
 
 
-async def _diagnose(overrides: dict[str, Any], transport: httpx.AsyncBaseTransport | None) -> list[Line]:
+async def _diagnose(overrides: dict[str, Any], transport: httpx2.AsyncBaseTransport | None) -> list[Line]:
     lines: list[Line] = []
     try:
         settings = load_settings(**overrides)
@@ -133,7 +133,7 @@ def _urls(settings: Settings) -> list[Line]:
     # load_settings applied the allowlist already; say which rule admitted each URL.
     lines = []
     for variable, url in (("SINCH_PROVISIONING_URL", settings.provisioning_url), ("SINCH_AUTH_URL", settings.auth_url)):
-        rule = "loopback, allowed by SINCH_ALLOW_LOOPBACK=1" if is_loopback(httpx.URL(url).host) else "first-party Sinch host"
+        rule = "loopback, allowed by SINCH_ALLOW_LOOPBACK=1" if is_loopback(httpx2.URL(url).host) else "first-party Sinch host"
         lines.append(Line("OK", "URL allowlist", f"{variable} {url}: {rule}"))
     return lines
 
@@ -191,7 +191,7 @@ def _api_fix(exc: ApiError, project: str) -> str:
     return exc.resolution or "run doctor again later; the API answered with an error"
 
 
-async def _tools(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> Line:
+async def _tools(settings: Settings, transport: httpx2.AsyncBaseTransport | None) -> Line:
     try:
         specs = select_tools(settings.toolsets, read_only=settings.read_only)
         served = await build_server(settings, transport=transport).list_tools()

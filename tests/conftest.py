@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from mcp.server.mcpserver import MCPServer
 from mcp_types import ElicitResult
@@ -42,14 +42,14 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-class RecordingTransport(httpx.AsyncBaseTransport):
+class RecordingTransport(httpx2.AsyncBaseTransport):
     """Passes requests to an inner transport and keeps them, so tests can say what was sent."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
         self.inner = inner
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         return await self.inner.handle_async_request(request)
 
@@ -61,7 +61,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 @pytest.fixture
 def sandbox_transport() -> RecordingTransport:
     """A recording transport in front of a fresh sandbox; `.inner.app` is the sandbox app."""
-    return RecordingTransport(httpx.ASGITransport(app=create_app()))
+    return RecordingTransport(httpx2.ASGITransport(app=create_app()))
 
 
 @pytest.fixture
@@ -105,8 +105,8 @@ def sandbox_app(clock: FakeClock):
 @pytest.fixture
 async def client(sandbox_app):
     """Plain HTTP against a fresh sandbox, authenticated with the sandbox key (Basic)."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox", auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=sandbox_app), base_url="http://sandbox", auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
     ) as http:
         yield http
 
@@ -127,7 +127,7 @@ def answering(action: str, content: dict | None = None, asked: list | None = Non
     return callback
 
 
-def validation_errors(response: httpx.Response) -> list[str]:
+def validation_errors(response: httpx2.Response) -> list[str]:
     """The sandbox's `invalid_input` messages (`additionalInformation.validationErrors`)."""
     assert response.status_code == 400, response.text
     assert response.json()["errorCode"] == "invalid_input"

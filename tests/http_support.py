@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 STARTUP_TIMEOUT = 20.0
@@ -72,9 +72,9 @@ def serving(tmp_path: Path, *args: str, connect: str = "127.0.0.1", env: dict[st
             if process.poll() is not None:
                 pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
             try:
-                if httpx.get(served.url("/healthz"), timeout=2).status_code == 200:
+                if httpx2.get(served.url("/healthz"), timeout=2).status_code == 200:
                     break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(f"no /healthz within {STARTUP_TIMEOUT}s:\n{log.read_text()}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from mcp.server.mcpserver import MCPServer
 
@@ -59,7 +59,7 @@ def rcs_state() -> SandboxState:
 
 @pytest.fixture
 def rcs_transport(rcs_state: SandboxState) -> RecordingTransport:
-    return RecordingTransport(httpx.ASGITransport(app=create_app(rcs_state)))
+    return RecordingTransport(httpx2.ASGITransport(app=create_app(rcs_state)))
 
 
 def server_over(transport: RecordingTransport, **settings: Any) -> MCPServer:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 from anyio.from_thread import BlockingPortal
 from conftest import RecordingTransport, receiver
 from mcp import Client
@@ -53,7 +53,7 @@ def template(path: str) -> re.Pattern[str]:
 ROUTES = [(key, o["method"], template(o["path"])) for key, o in OPERATIONS.items()]
 
 
-def operation_of(request: httpx.Request) -> str | None:
+def operation_of(request: httpx2.Request) -> str | None:
     """The catalog operation (`METHOD /v1/...{param}`) a recorded request performs, from its raw path."""
     path = request.url.raw_path.decode().split("?", 1)[0]
     return next((key for key, method, pattern in ROUTES if method == request.method and pattern.match(path)), None)
@@ -73,7 +73,7 @@ class SandboxSwitch(RecordingTransport):
     """A recording transport whose sandbox is replaced for every case.
 
     A network transport ends a request that outlasts the client's read timeout;
-    `httpx.ASGITransport` has no such clock. So requests performing the operation in
+    `httpx2.ASGITransport` has no such clock. So requests performing the operation in
     `time_out` get a deadline: the client's own read timeout (which must be set and
     finite), scaled down so that no case waits for it. Only the requests the test
     delays for an hour get it, so the outcome never depends on how fast the machine is.
@@ -82,7 +82,7 @@ class SandboxSwitch(RecordingTransport):
     TIME_SCALE = 1e-4
 
     def __init__(self) -> None:
-        super().__init__(httpx.ASGITransport(app=create_app()))
+        super().__init__(httpx2.ASGITransport(app=create_app()))
         self.state = SandboxState()
         self.time_out: str | None = None
         self.issued: list[str] = []  # every access token the sandbox issued, ever
@@ -93,12 +93,12 @@ class SandboxSwitch(RecordingTransport):
         tokens = self.state.tokens
         self.state = SandboxState()
         self.state.tokens = tokens
-        self.inner = httpx.ASGITransport(app=create_app(self.state))
+        self.inner = httpx2.ASGITransport(app=create_app(self.state))
         self.requests.clear()
         self.time_out = None
         return self.state
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path == "/oauth2/token":
             response = await super().handle_async_request(request)
             self.issued.append(json.loads(await response.aread()).get("access_token", ""))
@@ -113,7 +113,7 @@ class SandboxSwitch(RecordingTransport):
             with anyio.fail_after(read * self.TIME_SCALE):
                 return await super().handle_async_request(request)
         except TimeoutError:
-            raise httpx.ReadTimeout("read timed out (the test's clock)", request=request) from None
+            raise httpx2.ReadTimeout("read timed out (the test's clock)", request=request) from None
 
     def sent(self, operation: str) -> int:
         """How many requests performed `operation`."""
@@ -131,7 +131,7 @@ def session_in(portal: BlockingPortal, server: MCPServer) -> Iterator[Client]:
 
 
 def reliability_server(
-    transport: httpx.AsyncBaseTransport, sleep: Callable[[float], Awaitable[None]], events: Receiver | None = None
+    transport: httpx2.AsyncBaseTransport, sleep: Callable[[float], Awaitable[None]], events: Receiver | None = None
 ) -> MCPServer:
     """Every toolset (events included, as over HTTP with a receiver) over `transport`."""
     settings = load_settings(sandbox=True, toolsets=ALL_TOOLSETS)

@@ -1,7 +1,7 @@
 """The Provisioning API client: auth, retries, errors, pagination, path rendering, logging.
 
-Exercised end to end against the embedded sandbox (httpx.ASGITransport) and, for the
-failure modes a simulator does not produce on demand, against an httpx.MockTransport.
+Exercised end to end against the embedded sandbox (httpx2.ASGITransport) and, for the
+failure modes a simulator does not produce on demand, against an httpx2.MockTransport.
 Nothing sleeps: `sleep` is replaced by a recorder and the OAuth clock is injected.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import anyio
-import httpx
+import httpx2
 import pytest
 from conftest import RecordingTransport
 
@@ -80,7 +80,7 @@ class Clock:
         return self.now
 
 
-Handler = Callable[[httpx.Request], Any]
+Handler = Callable[[httpx2.Request], Any]
 
 
 class Mock:
@@ -88,21 +88,21 @@ class Mock:
 
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
-        async def record(request: httpx.Request) -> httpx.Response:
+        async def record(request: httpx2.Request) -> httpx2.Response:
             self.requests.append(request)
             result = handler(request)
-            if not isinstance(result, httpx.Response):
+            if not isinstance(result, httpx2.Response):
                 result = await result
             return result
 
-        self.transport = httpx.MockTransport(record)
+        self.transport = httpx2.MockTransport(record)
 
-    def api_requests(self) -> list[httpx.Request]:
+    def api_requests(self) -> list[httpx2.Request]:
         return [r for r in self.requests if r.url.host == "provisioning.api.sinch.com"]
 
-    def token_requests(self) -> list[httpx.Request]:
+    def token_requests(self) -> list[httpx2.Request]:
         return [r for r in self.requests if r.url.host == "auth.sinch.com"]
 
 
@@ -110,12 +110,12 @@ class Mock:
 async def mock_client(
     handler: Handler,
     *,
-    auth: Authenticator | Callable[[httpx.AsyncClient], Authenticator] | None = None,
+    auth: Authenticator | Callable[[httpx2.AsyncClient], Authenticator] | None = None,
     retry: RetryPolicy = RetryPolicy(),
 ) -> AsyncIterator[tuple[ProvisioningClient, Mock, Recorder]]:
     mock = Mock(handler)
     sleeps = Recorder()
-    async with httpx.AsyncClient(transport=mock.transport, base_url=API) as http:
+    async with httpx2.AsyncClient(transport=mock.transport, base_url=API) as http:
         if auth is None:
             authenticator: Authenticator = BasicAuth(KEY_ID, KEY_SECRET)
         elif isinstance(auth, Authenticator):
@@ -125,20 +125,20 @@ async def mock_client(
         yield ProvisioningClient(http, authenticator, retry=retry, sleep=sleeps), mock, sleeps
 
 
-def ok(json_body: Any = None, status: int = 200, **kwargs: Any) -> httpx.Response:
-    return httpx.Response(status, json=json_body if json_body is not None else WEBHOOK, **kwargs)
+def ok(json_body: Any = None, status: int = 200, **kwargs: Any) -> httpx2.Response:
+    return httpx2.Response(status, json=json_body if json_body is not None else WEBHOOK, **kwargs)
 
 
-def papi(status: int, code: str, headers: dict[str, str] | None = None, **extra: Any) -> httpx.Response:
-    return httpx.Response(
+def papi(status: int, code: str, headers: dict[str, str] | None = None, **extra: Any) -> httpx2.Response:
+    return httpx2.Response(
         status,
         json={"errorCode": code, "message": f"{code} message", "resolution": f"{code} resolution", **extra},
         headers=headers,
     )
 
 
-def token_response(token: str, expires_in: int = 3600) -> httpx.Response:
-    return httpx.Response(200, json={"access_token": token, "expires_in": expires_in, "token_type": "bearer"})
+def token_response(token: str, expires_in: int = 3600) -> httpx2.Response:
+    return httpx2.Response(200, json={"access_token": token, "expires_in": expires_in, "token_type": "bearer"})
 
 
 @asynccontextmanager
@@ -146,7 +146,7 @@ async def sandbox_client(
     *,
     auth_mode: str = "oauth",
     key_secret: str = SANDBOX_KEY_SECRET,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx2.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[ProvisioningClient]:
     async with open_client(
         base_url=SANDBOX_ORIGIN,
@@ -154,7 +154,7 @@ async def sandbox_client(
         key_id=SANDBOX_KEY_ID,
         key_secret=key_secret,
         auth_mode=auth_mode,  # type: ignore[arg-type]
-        transport=transport or httpx.ASGITransport(app=create_app()),
+        transport=transport or httpx2.ASGITransport(app=create_app()),
         extra_origins=frozenset({SANDBOX_ORIGIN}),
     ) as client:
         yield client
@@ -267,7 +267,7 @@ async def test_sandbox_expired_token_is_refreshed_once_and_the_call_succeeds():
     the client's own clock says the token is fresh): the 401 challenge makes it fetch one
     new token and repeat the call once."""
     state = SandboxState(token_lifetime_seconds=120)
-    transport = RecordingTransport(httpx.ASGITransport(app=create_app(state)))
+    transport = RecordingTransport(httpx2.ASGITransport(app=create_app(state)))
     async with sandbox_client(transport=transport) as client:
         await client.call(ops.CREATE_WEBHOOK, SANDBOX_PROJECT, body=new_hook(1))
         state.advance(120)
@@ -289,11 +289,11 @@ async def test_sandbox_expired_token_is_refreshed_once_and_the_call_succeeds():
 # --------------------------------------------------------------------------- 2. OAuth
 
 
-def oauth_handler(api: Callable[[httpx.Request], httpx.Response], tokens: list[str], expires_in: int = 3600):
+def oauth_handler(api: Callable[[httpx2.Request], httpx2.Response], tokens: list[str], expires_in: int = 3600):
     """Token endpoint issuing `tokens` in order (yielding to other tasks first); API routed to `api`."""
     issued = iter(tokens)
 
-    async def handler(request: httpx.Request) -> httpx.Response:
+    async def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.host == "auth.sinch.com":
             for _ in range(5):  # let every concurrent caller reach the token lock meanwhile
                 await anyio.lowlevel.checkpoint()
@@ -303,8 +303,8 @@ def oauth_handler(api: Callable[[httpx.Request], httpx.Response], tokens: list[s
     return handler
 
 
-def oauth(clock: Clock | None = None) -> Callable[[httpx.AsyncClient], OAuthClientCredentials]:
-    def build(http: httpx.AsyncClient) -> OAuthClientCredentials:
+def oauth(clock: Clock | None = None) -> Callable[[httpx2.AsyncClient], OAuthClientCredentials]:
+    def build(http: httpx2.AsyncClient) -> OAuthClientCredentials:
         if clock is None:
             return OAuthClientCredentials(http, TOKEN_URL, KEY_ID, KEY_SECRET)
         return OAuthClientCredentials(http, TOKEN_URL, KEY_ID, KEY_SECRET, clock=clock)
@@ -360,7 +360,7 @@ TOKEN_CHALLENGES = [
 
 @pytest.mark.parametrize("challenge", TOKEN_CHALLENGES)
 async def test_401_with_token_challenge_refreshes_exactly_once_then_succeeds(challenge):
-    def api(request: httpx.Request) -> httpx.Response:
+    def api(request: httpx2.Request) -> httpx2.Response:
         if request.headers["Authorization"] == "Bearer tok-old":
             return papi(401, "unauthorized_error", headers={"WWW-Authenticate": challenge})
         return ok()
@@ -433,9 +433,9 @@ async def test_issued_token_is_registered_with_the_redactor():
 
 @pytest.mark.parametrize("status", [400, 401, 403, 500])
 async def test_token_endpoint_refusal_is_auth_error_without_secret(status):
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.host == "auth.sinch.com":
-            return httpx.Response(status, json={"error": "invalid_client", "error_description": KEY_SECRET})
+            return httpx2.Response(status, json={"error": "invalid_client", "error_description": KEY_SECRET})
         return ok()
 
     async with mock_client(handler, auth=oauth()) as (client, mock, _):
@@ -449,8 +449,8 @@ async def test_token_endpoint_refusal_is_auth_error_without_secret(status):
 
 
 async def test_token_response_without_access_token_is_auth_error():
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"token_type": "bearer"})
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json={"token_type": "bearer"})
 
     async with mock_client(handler, auth=oauth()) as (client, mock, _):
         with pytest.raises(AuthError):
@@ -561,12 +561,12 @@ async def test_post_gives_up_on_429_after_four_attempts():
     assert len(sleeps.delays) == 3
 
 
-def raising(exc_type: type[httpx.TransportError], then: list[httpx.Response] | None = None) -> Handler:
+def raising(exc_type: type[httpx2.TransportError], then: list[httpx2.Response] | None = None) -> Handler:
     """Raise `exc_type` for every request, or only until the `then` answers are used."""
     answers = list(then or [])
     failures = 0
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         nonlocal failures
         if then is not None and failures >= 1 and answers:
             return answers.pop(0)
@@ -577,14 +577,14 @@ def raising(exc_type: type[httpx.TransportError], then: list[httpx.Response] | N
 
 
 async def test_get_is_retried_on_read_timeout():
-    async with mock_client(raising(httpx.ReadTimeout, then=[ok()])) as (client, mock, sleeps):
+    async with mock_client(raising(httpx2.ReadTimeout, then=[ok()])) as (client, mock, sleeps):
         assert await client.call(ops.GET_WEBHOOK, PROJECT, path={"webhookId": "w"}) == WEBHOOK
     assert len(mock.requests) == 2
     assert len(sleeps.delays) == 1
 
 
 async def test_get_read_timeout_every_time_is_transport_error_after_four_attempts():
-    async with mock_client(raising(httpx.ReadTimeout)) as (client, mock, sleeps):
+    async with mock_client(raising(httpx2.ReadTimeout)) as (client, mock, sleeps):
         with pytest.raises(TransportError) as info:
             await client.call(ops.LIST_WEBHOOKS, PROJECT)
     assert not isinstance(info.value, OutcomeUnknownError)
@@ -592,7 +592,7 @@ async def test_get_read_timeout_every_time_is_transport_error_after_four_attempt
     assert len(sleeps.delays) == 3
 
 
-@pytest.mark.parametrize("exc_type", [httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError])
+@pytest.mark.parametrize("exc_type", [httpx2.ReadTimeout, httpx2.ReadError, httpx2.RemoteProtocolError])
 async def test_post_answer_lost_is_outcome_unknown_after_one_attempt(exc_type):
     async with mock_client(raising(exc_type)) as (client, mock, sleeps):
         with pytest.raises(OutcomeUnknownError) as info:
@@ -602,7 +602,7 @@ async def test_post_answer_lost_is_outcome_unknown_after_one_attempt(exc_type):
     assert sleeps.delays == []
 
 
-@pytest.mark.parametrize("exc_type", [httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout])
+@pytest.mark.parametrize("exc_type", [httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout])
 async def test_post_is_retried_when_never_sent(exc_type):
     async with mock_client(raising(exc_type, then=[ok(status=201)])) as (client, mock, sleeps):
         assert await client.call(ops.CREATE_WEBHOOK, PROJECT, body=new_hook()) == WEBHOOK
@@ -611,7 +611,7 @@ async def test_post_is_retried_when_never_sent(exc_type):
 
 
 async def test_connect_error_every_time_is_transport_error_after_four_attempts():
-    async with mock_client(raising(httpx.ConnectError)) as (client, mock, sleeps):
+    async with mock_client(raising(httpx2.ConnectError)) as (client, mock, sleeps):
         with pytest.raises(TransportError) as info:
             await client.call(ops.CREATE_WEBHOOK, PROJECT, body=new_hook())
     assert not isinstance(info.value, OutcomeUnknownError)
@@ -651,7 +651,7 @@ def test_parse_error_wraps_non_object_additional_information():
 async def test_html_502_page_becomes_api_error_with_excerpt():
     html = "<html>\n  <head><title>502 Bad Gateway</title></head>\n  <body>upstream   died</body></html>"
     async with mock_client(
-        lambda r: httpx.Response(502, text=html, headers={"Content-Type": "text/html"})
+        lambda r: httpx2.Response(502, text=html, headers={"Content-Type": "text/html"})
     ) as (client, mock, _):
         with pytest.raises(ApiError) as info:
             await client.call(ops.CREATE_WEBHOOK, PROJECT, body=new_hook())
@@ -665,22 +665,22 @@ async def test_html_502_page_becomes_api_error_with_excerpt():
 
 
 def test_long_non_json_body_excerpt_is_bounded():
-    err = parse_error(httpx.Response(500, text="x" * 5000), ops.LIST_WEBHOOKS)
+    err = parse_error(httpx2.Response(500, text="x" * 5000), ops.LIST_WEBHOOKS)
     assert err.error_code == "http_500"
     assert err.message == "x" * 200
 
 
 def test_empty_error_body_falls_back_to_reason_phrase():
-    err = parse_error(httpx.Response(503), ops.LIST_WEBHOOKS)
+    err = parse_error(httpx2.Response(503), ops.LIST_WEBHOOKS)
     assert (err.error_code, err.message) == ("http_503", "Service Unavailable")
 
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
 async def test_redirect_is_not_followed(status):
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.host == "evil.example.com":
             return ok()
-        return httpx.Response(status, headers={"Location": "https://evil.example.com/steal"})
+        return httpx2.Response(status, headers={"Location": "https://evil.example.com/steal"})
 
     async with mock_client(handler) as (client, mock, sleeps):
         with pytest.raises(ApiError) as info:
@@ -693,7 +693,7 @@ async def test_redirect_is_not_followed(status):
 
 
 async def test_redirect_is_not_followed_through_open_client():
-    mock = Mock(lambda r: httpx.Response(302, headers={"Location": "https://provisioning.api.sinch.com/elsewhere"}))
+    mock = Mock(lambda r: httpx2.Response(302, headers={"Location": "https://provisioning.api.sinch.com/elsewhere"}))
     async with open_client(
         base_url=API, auth_url=TOKEN_URL, key_id=KEY_ID, key_secret=KEY_SECRET, auth_mode="basic",
         transport=mock.transport,
@@ -705,9 +705,9 @@ async def test_redirect_is_not_followed_through_open_client():
 
 
 async def test_success_without_body_is_none_and_non_json_success_is_api_error():
-    async with mock_client(lambda r: httpx.Response(204)) as (client, _, _):
+    async with mock_client(lambda r: httpx2.Response(204)) as (client, _, _):
         assert await client.call(ops.DELETE_WEBHOOK, PROJECT, path={"webhookId": "w"}) is None
-    async with mock_client(lambda r: httpx.Response(200, text="<html>hi</html>")) as (client, _, _):
+    async with mock_client(lambda r: httpx2.Response(200, text="<html>hi</html>")) as (client, _, _):
         with pytest.raises(ApiError) as info:
             await client.call(ops.LIST_WEBHOOKS, PROJECT)
     assert info.value.error_code == "invalid_response"
@@ -717,7 +717,7 @@ async def test_success_without_body_is_none_and_non_json_success_is_api_error():
 
 
 def paged(pages: dict[str | None, dict[str, Any]]) -> Handler:
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         return ok(pages[request.url.params.get("pageToken")])
 
     return handler
@@ -760,7 +760,7 @@ async def test_paginate_starts_from_a_given_page_token():
 
 @pytest.mark.parametrize("webhook_id", ["..", ".", ""])
 async def test_dot_segment_or_empty_id_is_refused_before_sending(webhook_id):
-    async with mock_client(lambda r: httpx.Response(204)) as (client, mock, _):
+    async with mock_client(lambda r: httpx2.Response(204)) as (client, mock, _):
         with pytest.raises(InvalidPathParameter, match="webhookId"):
             await client.call(ops.DELETE_WEBHOOK, PROJECT, path={"webhookId": webhook_id})
     assert mock.requests == []
@@ -837,7 +837,7 @@ async def test_one_structured_log_line_per_attempt_without_secrets(caplog):
 
 async def test_log_line_for_transport_failure_names_it(caplog):
     caplog.set_level(logging.INFO, logger="sinch_provisioning_mcp.api")
-    async with mock_client(raising(httpx.ReadTimeout)) as (client, _, _):
+    async with mock_client(raising(httpx2.ReadTimeout)) as (client, _, _):
         with pytest.raises(OutcomeUnknownError):
             await client.call(ops.CREATE_WEBHOOK, PROJECT, body=new_hook())
     (line,) = api_log_lines(caplog)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 
@@ -40,7 +40,7 @@ def sandbox(clock) -> SandboxState:
 
 @pytest.fixture
 def transport(sandbox) -> RecordingTransport:
-    return RecordingTransport(httpx.ASGITransport(app=create_app(sandbox)))
+    return RecordingTransport(httpx2.ASGITransport(app=create_app(sandbox)))
 
 
 @pytest.fixture

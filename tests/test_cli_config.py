@@ -9,7 +9,7 @@ import subprocess
 import sys
 from urllib.parse import parse_qs
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 from pydantic import SecretStr
@@ -193,7 +193,7 @@ def served_sandbox(monkeypatch: pytest.MonkeyPatch, *args: str) -> dict:
 async def sandbox_settings(app) -> tuple[dict, dict]:
     """The token response and the clock control of a served sandbox app."""
     key = (SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sandbox") as client:
         token = await client.post("/oauth2/token", auth=key, data={"grant_type": "client_credentials"})
         clock = await client.get("/_sandbox/clock", auth=key)
     return token.json(), clock.json()
@@ -278,7 +278,7 @@ def test_cli_flags_override_the_environment(monkeypatch):
 
 
 def recording_mock() -> RecordingTransport:
-    return RecordingTransport(httpx.MockTransport(lambda request: httpx.Response(200, json={})))
+    return RecordingTransport(httpx2.MockTransport(lambda request: httpx2.Response(200, json={})))
 
 
 @pytest.mark.parametrize(
@@ -443,29 +443,29 @@ class MockSinch:
     """Plays auth.sinch.com's token endpoint and the Provisioning API, and keeps what it was sent."""
 
     def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.transport = httpx.MockTransport(self.handle)
+        self.requests: list[httpx2.Request] = []
+        self.transport = httpx2.MockTransport(self.handle)
 
     @property
-    def token_requests(self) -> list[httpx.Request]:
+    def token_requests(self) -> list[httpx2.Request]:
         return [r for r in self.requests if r.url.host == "auth.sinch.com"]
 
     @property
-    def api_requests(self) -> list[httpx.Request]:
+    def api_requests(self) -> list[httpx2.Request]:
         return [r for r in self.requests if r.url.host == "provisioning.api.sinch.com"]
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         if str(request.url) == "https://auth.sinch.com/oauth2/token" and request.method == "POST":
             expected = "Basic " + base64.b64encode(f"{CANARY_KEY_ID}:{CANARY_KEY_SECRET}".encode()).decode()
             if request.headers.get("authorization") != expected:
-                return httpx.Response(401, json={"error": "invalid_client"})
+                return httpx2.Response(401, json={"error": "invalid_client"})
             if parse_qs(request.content.decode()) != {"grant_type": ["client_credentials"]}:
-                return httpx.Response(400, json={"error": "invalid_request"})
-            return httpx.Response(200, json={"access_token": ISSUED_TOKEN, "expires_in": 3599, "token_type": "bearer"})
+                return httpx2.Response(400, json={"error": "invalid_request"})
+            return httpx2.Response(200, json={"access_token": ISSUED_TOKEN, "expires_in": 3599, "token_type": "bearer"})
         if request.url.host == "provisioning.api.sinch.com" and request.url.path == f"/v1/projects/{PROJECT}/webhooks":
-            return httpx.Response(200, json={"webhooks": [WEBHOOK], "totalSize": 1})
-        return httpx.Response(404, json={"errorCode": "not_found", "message": "no such route"})
+            return httpx2.Response(200, json={"webhooks": [WEBHOOK], "totalSize": 1})
+        return httpx2.Response(404, json={"errorCode": "not_found", "message": "no such route"})
 
 
 @pytest.fixture
@@ -523,7 +523,7 @@ async def test_api_error_from_mock_sinch_is_reported_with_its_fields(real_settin
 async def test_sandbox_token_lifetime_reaches_the_embedded_sandbox(monkeypatch):
     monkeypatch.setenv("SINCH_SANDBOX_TOKEN_LIFETIME", "7")
     app = create_app(embedded_sandbox(load_settings(sandbox=True)))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox.invalid") as http:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sandbox.invalid") as http:
         response = await http.post(
             "/oauth2/token", data={"grant_type": "client_credentials"}, auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
         )

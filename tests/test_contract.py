@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from conftest import receiver
 from mcp import Client
@@ -207,7 +207,7 @@ CATALOG_ROUTES = [(o["method"], template(o["path"])) for o in CATALOG["operation
 
 def rendered(op_path: str, example: dict[str, Any]) -> str:
     values = {"projectId": "sandbox-project", **{re.sub(r"_(\w)", lambda m: m.group(1).upper(), k): v for k, v in example.items()}}
-    return re.sub(r"\{([A-Za-z]+)\}", lambda m: httpx.URL("/x/" + str(values[m.group(1)])).raw_path.decode()[3:], op_path)
+    return re.sub(r"\{([A-Za-z]+)\}", lambda m: httpx2.URL("/x/" + str(values[m.group(1)])).raw_path.decode()[3:], op_path)
 
 
 @pytest.mark.parametrize("name", DECLARED)

@@ -15,7 +15,7 @@ import pytest
 from jsonschema import Draft7Validator
 from pydantic import SecretStr
 
-from sinch_provisioning_mcp.server.config import Settings
+from sinch_provisioning_mcp.server.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -130,6 +130,6 @@ def test_the_bundle_values_parse_as_the_server_reads_them(monkeypatch, value):
     chosen = {name: option.get("default", "") for name, option in MANIFEST["user_config"].items()} | {"sandbox": value}
     for variable, template in env.items():
         monkeypatch.setenv(variable, as_env(chosen[template.removeprefix("${user_config.").removesuffix("}")]))
-    settings = Settings()
+    settings = load_settings()
     assert settings.sandbox is (value == "true")
     assert settings.missing_credentials() == ["SINCH_PROJECT_ID", "SINCH_KEY_ID", "SINCH_KEY_SECRET"]

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from sinch_provisioning_mcp.cli import main
@@ -123,7 +123,7 @@ def test_container_becomes_healthy_and_runs_as_non_root(docker, image):
             status = subprocess.run(inspect, capture_output=True, text=True, timeout=30).stdout.strip()
         logs = subprocess.run([docker, "logs", name], capture_output=True, text=True, timeout=30)
         assert status == "healthy", f"health {status!r}:\n{logs.stdout}{logs.stderr}"
-        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+        assert httpx2.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
         uid = subprocess.run([docker, "exec", name, "id", "-u"], capture_output=True, text=True, timeout=30).stdout.strip()
         assert uid != "0"
     finally:

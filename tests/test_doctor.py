@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from conftest import RecordingTransport
@@ -96,7 +96,7 @@ def isolated_machine(tmp_path, monkeypatch) -> Path:
 def doctor(capsys) -> Callable[..., Report]:
     """`doctor(*cli_args)` through the CLI, or `doctor(transport=...)` with the network replaced."""
 
-    def run(*args: str, transport: httpx.AsyncBaseTransport | None = None) -> Report:
+    def run(*args: str, transport: httpx2.AsyncBaseTransport | None = None) -> Report:
         code = run_doctor({}, transport=transport) if transport else main(["doctor", *args])
         captured = capsys.readouterr()
         assert captured.err == "", "the doctor reports on stdout only"
@@ -209,7 +209,7 @@ def test_only_the_missing_secret_fails(doctor, monkeypatch):
 )
 def test_refused_url_is_the_allowlist_line_and_nothing_is_sent(doctor, monkeypatch, variable, value, detail, fix):
     set_env(monkeypatch, SINCH_PROJECT_ID=PROJECT, **CANARIES, **{variable: value})
-    transport = RecordingTransport(httpx.MockTransport(lambda request: httpx.Response(200, json={})))
+    transport = RecordingTransport(httpx2.MockTransport(lambda request: httpx2.Response(200, json={})))
     report = doctor(transport=transport)
     assert report.exit_code == 1
     status, shown, shown_fix = report.only("URL allowlist")
@@ -324,13 +324,13 @@ def test_right_credentials_pass_over_loopback(standalone_sandbox, tmp_path):
 # --- a mock Sinch: refusals by the API and an unreachable token endpoint ------------------------
 
 
-def mock_sinch(api_status: int, api_body: dict) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
+def mock_sinch(api_status: int, api_body: dict) -> httpx2.MockTransport:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         if request.url.host == "auth.sinch.com":
-            return httpx.Response(200, json={"access_token": ISSUED_TOKEN, "expires_in": 3600})
-        return httpx.Response(api_status, json=api_body)
+            return httpx2.Response(200, json={"access_token": ISSUED_TOKEN, "expires_in": 3600})
+        return httpx2.Response(api_status, json=api_body)
 
-    return httpx.MockTransport(handle)
+    return httpx2.MockTransport(handle)
 
 
 @pytest.mark.parametrize(
@@ -358,10 +358,10 @@ def test_api_refusal_fails_the_project_line_with_its_fix(doctor, monkeypatch, st
 def test_unreachable_token_endpoint_names_the_url(doctor, monkeypatch):
     set_env(monkeypatch, SINCH_PROJECT_ID=PROJECT, SINCH_KEY_ID=CANARIES["SINCH_KEY_ID"], SINCH_KEY_SECRET=CANARIES["SINCH_KEY_SECRET"])
 
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("connection refused", request=request)
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("connection refused", request=request)
 
-    report = doctor(transport=httpx.MockTransport(refuse))
+    report = doctor(transport=httpx2.MockTransport(refuse))
     assert report.only("token") == (
         "FAIL",
         "token endpoint unreachable: ConnectError",
@@ -374,11 +374,11 @@ def test_no_secret_is_printed_whatever_is_set(doctor, monkeypatch):
     set_env(monkeypatch, SINCH_PROJECT_ID=PROJECT, **CANARIES)
     seen: list[str] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request.headers.get("authorization", ""))
-        return httpx.Response(200, json={"webhooks": [{"id": "w1"}], "totalSize": 1})
+        return httpx2.Response(200, json={"webhooks": [{"id": "w1"}], "totalSize": 1})
 
-    report = doctor(transport=httpx.MockTransport(handle))
+    report = doctor(transport=httpx2.MockTransport(handle))
     assert report.exit_code == 0, report.out
     # The pre-issued token was used as given, and is named but never shown.
     assert seen == [f"Bearer {CANARIES['SINCH_ACCESS_TOKEN']}"]

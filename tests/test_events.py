@@ -10,7 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import anyio
-import httpx
+import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 from starlette.applications import Starlette
@@ -46,7 +46,7 @@ def log() -> EventLog:
 @pytest.fixture
 async def endpoint(log):
     app = Starlette(routes=[receiver_route(log, (SECRET, "an-older-secret-being-rotated"))])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mcp.local") as http:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://mcp.local") as http:
         yield http
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import anyio
-import httpx
+import httpx2
 from mcp import Client
 
 from conftest import RecordingTransport
@@ -25,7 +25,7 @@ WAIT = {"resource": "whatsapp_template", "template_name": "order_ready", "langua
 
 
 def served(state: SandboxState, **options):
-    transport = RecordingTransport(httpx.ASGITransport(app=create_app(state)))
+    transport = RecordingTransport(httpx2.ASGITransport(app=create_app(state)))
     return build_server(load_settings(sandbox=True), transport=transport, **options), transport
 
 
@@ -48,21 +48,21 @@ async def test_the_overview_counts_every_family_by_state():
     assert any("create_webhook" in step for step in nothing["next_steps"])
 
 
-class RcsDown(httpx.AsyncBaseTransport):
+class RcsDown(httpx2.AsyncBaseTransport):
     """The sandbox, but RCS answers every call with the API's error: one family failing."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
         self.inner = inner
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         if "/rcs/" in request.url.path:
             body = {"errorCode": "forbidden", "message": "RCS is not enabled.", "resolution": "Ask Sinch."}
-            return httpx.Response(403, json=body)
+            return httpx2.Response(403, json=body)
         return await self.inner.handle_async_request(request)
 
 
 async def test_one_family_failing_does_not_sink_the_overview():
-    transport = RcsDown(httpx.ASGITransport(app=create_app()))
+    transport = RcsDown(httpx2.ASGITransport(app=create_app()))
     async with Client(build_server(load_settings(sandbox=True), transport=transport)) as client:
         result = await client.call_tool("get_project_overview", {})
     assert not result.is_error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 
@@ -26,15 +26,15 @@ ALL_CANARIES = (KEY_SECRET, ISSUED_TOKEN, AUTH_TOKEN, CLIENT_SECRET, JWT, WEBHOO
 WEBHOOK = {"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "target": "https://example.com/h", "projectId": "p1", "triggers": ["ALL"]}
 
 
-def fake_sinch(request: httpx.Request) -> httpx.Response:
+def fake_sinch(request: httpx2.Request) -> httpx2.Response:
     if request.url.host == "auth.sinch.com":
-        return httpx.Response(200, json={"access_token": ISSUED_TOKEN, "expires_in": 3599, "token_type": "bearer"})
+        return httpx2.Response(200, json={"access_token": ISSUED_TOKEN, "expires_in": 3599, "token_type": "bearer"})
     path = request.url.path
     if request.method == "GET" and path.endswith("/webhooks"):
         leaky = {**WEBHOOK, "authToken": AUTH_TOKEN, "nested": {"clientSecret": CLIENT_SECRET, "note": f"jwt {JWT}"}}
-        return httpx.Response(200, json={"totalSize": 1, "pageSize": 15, "webhooks": [leaky]})
+        return httpx2.Response(200, json={"totalSize": 1, "pageSize": 15, "webhooks": [leaky]})
     if request.method == "POST" and path.endswith("/webhooks"):
-        return httpx.Response(
+        return httpx2.Response(
             400,
             json={
                 "errorCode": "invalid_input",
@@ -43,7 +43,7 @@ def fake_sinch(request: httpx.Request) -> httpx.Response:
                 "additionalInformation": {"password": ["hunter2-canary-value"], "echo": [JWT]},
             },
         )
-    return httpx.Response(404, json={"errorCode": "not_found", "message": "no", "resolution": ""})
+    return httpx2.Response(404, json={"errorCode": "not_found", "message": "no", "resolution": ""})
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def leaky_server(monkeypatch):
     monkeypatch.setenv("SINCH_PROJECT_ID", "p1")
     monkeypatch.setenv("SINCH_KEY_ID", KEY_ID)
     monkeypatch.setenv("SINCH_KEY_SECRET", KEY_SECRET)
-    return build_server(load_settings(), transport=httpx.MockTransport(fake_sinch))
+    return build_server(load_settings(), transport=httpx2.MockTransport(fake_sinch))
 
 
 @pytest.fixture

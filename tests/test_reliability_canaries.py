@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 from mcp_types import ElicitResult
@@ -262,7 +262,7 @@ async def deliver_canary_event(events) -> Canaries:
     )
     body, headers = signed(event, events.secret, time.time())
     app = Starlette(routes=[receiver_route(events.log, (events.secret,))])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://server") as http:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://server") as http:
         answer = await http.post(EVENTS_PATH, content=body, headers=headers)
     assert answer.status_code < 300, answer.text
     return canaries

@@ -3,7 +3,7 @@
 import ast
 import pathlib
 
-import httpx
+import httpx2
 import pytest
 
 import sinch_provisioning_mcp.sandbox as sandbox
@@ -21,8 +21,8 @@ KEY = (SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
 HOOK = {"target": "https://hooks.example.com/", "secret": "s", "triggers": ["ALL"]}
 
 
-def client_for(app) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox", auth=KEY)
+def client_for(app) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sandbox", auth=KEY)
 
 
 def test_public_constants_are_the_agreed_ones():

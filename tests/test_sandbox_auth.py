@@ -4,7 +4,7 @@ import base64
 import json
 import math
 
-import httpx
+import httpx2
 import pytest
 
 from sinch_provisioning_mcp.sandbox import (
@@ -27,11 +27,11 @@ UNAUTHORIZED = {
 @pytest.fixture
 async def client(sandbox_app):
     """Unauthenticated: each test brings its own credentials."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox") as client:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=sandbox_app), base_url="http://sandbox") as client:
         yield client
 
 
-async def issue(client, **kwargs) -> httpx.Response:
+async def issue(client, **kwargs) -> httpx2.Response:
     kwargs.setdefault("auth", KEY)
     kwargs.setdefault("data", {"grant_type": "client_credentials"})
     return await client.post("/oauth2/token", **kwargs)
@@ -77,7 +77,7 @@ async def test_token_endpoint_issues_a_signed_jwt(client, clock):
 
 async def test_token_lifetime_is_a_sandbox_option():
     app = create_app(token_lifetime_seconds=5)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sandbox") as client:
         body = (await issue(client)).json()
     assert body["expires_in"] == 5
     claims = claims_of(body["access_token"])
@@ -211,7 +211,7 @@ async def test_token_is_not_accepted_as_basic_secret_and_key_not_as_bearer(clien
 async def test_tokens_belong_to_the_state_that_issued_them(client):
     token = (await issue(client)).json()["access_token"]
     other_app = create_app()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other_app), base_url="http://sandbox") as other:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=other_app), base_url="http://sandbox") as other:
         response = await other.get(WEBHOOKS, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == INVALID

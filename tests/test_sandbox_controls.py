@@ -6,7 +6,7 @@ faults in tests/test_sandbox_faults.py.
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from conftest import CLOCK_START
@@ -18,7 +18,7 @@ OUTBOX = f"/_sandbox/projects/{SANDBOX_PROJECT_ID}/outbox"
 SEEDABLE = ", ".join(t.name for family in FAMILIES for t in family.resource_types if t.sample is not None)
 
 
-def validation_errors(response: httpx.Response) -> list[str]:
+def validation_errors(response: httpx2.Response) -> list[str]:
     assert response.status_code == 400, response.text
     assert response.json()["errorCode"] == "invalid_input"
     return response.json()["additionalInformation"]["validationErrors"]
@@ -39,7 +39,7 @@ def validation_errors(response: httpx.Response) -> list[str]:
     ],
 )
 async def test_every_control_needs_the_sandbox_credentials(sandbox_app, method, path):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox") as anonymous:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=sandbox_app), base_url="http://sandbox") as anonymous:
         response = await anonymous.request(method, path, json={"seconds": 1})
     assert response.status_code == 401
     assert response.json()["errorCode"] == "unauthorized_error"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
+import httpx2
 import pytest
 
 from sinch_provisioning_mcp.api.events import Nonces, RejectedDelivery, verify
@@ -23,14 +23,14 @@ class Receiver:
 
     def __init__(self, status: int = 204) -> None:
         self.status = status
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
-    def client(self) -> httpx.AsyncClient:
-        def handle(request: httpx.Request) -> httpx.Response:
+    def client(self) -> httpx2.AsyncClient:
+        def handle(request: httpx2.Request) -> httpx2.Response:
             self.requests.append(request)
-            return httpx.Response(self.status)
+            return httpx2.Response(self.status)
 
-        return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+        return httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
 
 
 def setup(targets: dict[str, list[str]]) -> SandboxState:
@@ -97,7 +97,7 @@ async def test_deliveries_are_visible_through_the_controls():
     async with Receiver().client() as http:
         await Deliverer(state, http).deliver_pending()
     app = create_app(state)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sandbox") as client:
         response = await client.get(f"/_sandbox/projects/{PROJECT}/deliveries", auth=("sandbox-key-id", "sandbox-key-secret"))
     assert response.json()["deliveries"][0] | {"webhookId": None} == {
         "sequence": 1, "webhookId": None, "target": "https://hooks.example.com/a", "outcome": "simulated", "status": None, "attempts": 0,

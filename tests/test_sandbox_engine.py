@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -246,8 +246,8 @@ def state(clock: FakeClock) -> SandboxState:
 @pytest.fixture
 async def client(state: SandboxState):
     app = create_app(state, families=(*FAMILIES, GADGET_FAMILY))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://sandbox", auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://sandbox", auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
     ) as http:
         yield http
 
@@ -256,33 +256,33 @@ def at(seconds: float) -> str:
     return iso8601(CLOCK_START + seconds)
 
 
-async def create(client: httpx.AsyncClient, name: str = "widget") -> dict[str, Any]:
+async def create(client: httpx2.AsyncClient, name: str = "widget") -> dict[str, Any]:
     response = await client.post(GADGETS_PATH, json={"name": name, "apiKey": f"secret-of-{name}"})
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def move(client: httpx.AsyncClient, gadget_id: str, transition: str) -> httpx.Response:
+async def move(client: httpx2.AsyncClient, gadget_id: str, transition: str) -> httpx2.Response:
     return await client.post(f"{GADGETS_PATH}/{gadget_id}/{transition}")
 
 
-async def advance(client: httpx.AsyncClient, seconds: float) -> dict[str, Any]:
+async def advance(client: httpx2.AsyncClient, seconds: float) -> dict[str, Any]:
     response = await client.post("/_sandbox/clock/advance", json={"seconds": seconds})
     assert response.status_code == 200, response.text
     return response.json()
 
 
-async def state_of(client: httpx.AsyncClient, gadget_id: str) -> str:
+async def state_of(client: httpx2.AsyncClient, gadget_id: str) -> str:
     return (await client.get(f"{GADGETS_PATH}/{gadget_id}")).json()["state"]
 
 
-async def events(client: httpx.AsyncClient, after: int = 0) -> list[dict[str, Any]]:
+async def events(client: httpx2.AsyncClient, after: int = 0) -> list[dict[str, Any]]:
     response = await client.get(f"{CONTROLS}/outbox", params={"after": after})
     assert response.status_code == 200, response.text
     return response.json()["events"]
 
 
-async def activities(client: httpx.AsyncClient, gadget_id: str) -> list[dict[str, Any]]:
+async def activities(client: httpx2.AsyncClient, gadget_id: str) -> list[dict[str, Any]]:
     return (await client.get(f"{GADGETS_PATH}/{gadget_id}/activities")).json()["notifications"]
 
 

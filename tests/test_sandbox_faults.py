@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-import httpx
+import httpx2
 import pytest
 import uvicorn
 
@@ -31,13 +31,13 @@ def state() -> SandboxState:
 
 @pytest.fixture
 async def client(state):
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(state)), base_url="http://sandbox", auth=KEY
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=create_app(state)), base_url="http://sandbox", auth=KEY
     ) as http:
         yield http
 
 
-async def add(client: httpx.AsyncClient, **fault) -> dict:
+async def add(client: httpx2.AsyncClient, **fault) -> dict:
     response = await client.post("/_sandbox/faults", json=fault)
     assert response.status_code == 201, response.text
     return response.json()
@@ -53,7 +53,7 @@ class NoSleep:
 
 @asynccontextmanager
 async def project_client(
-    state: SandboxState, sleep: NoSleep, transport: httpx.AsyncBaseTransport | None = None
+    state: SandboxState, sleep: NoSleep, transport: httpx2.AsyncBaseTransport | None = None
 ) -> AsyncIterator[ProvisioningClient]:
     """The project's own client on the sandbox serving `state` (through `transport` if given)."""
     origin = "http://sandbox.invalid"
@@ -62,7 +62,7 @@ async def project_client(
         auth_url=f"{origin}/oauth2/token",
         key_id=SANDBOX_KEY_ID,
         key_secret=SANDBOX_KEY_SECRET,
-        transport=transport or httpx.ASGITransport(app=create_app(state)),
+        transport=transport or httpx2.ASGITransport(app=create_app(state)),
         extra_origins=frozenset({origin}),
     ) as client:
         client._sleep = sleep  # type: ignore[attr-defined]  # retries recorded, never waited
@@ -123,8 +123,8 @@ async def test_probability_is_drawn_from_the_seeded_generator():
     async def pattern(seed: int) -> list[int]:
         state = SandboxState(fault_seed=seed)
         state.faults.add(Fault("status", status=503, probability=0.5))
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(state)), base_url="http://sandbox", auth=KEY
+        async with httpx2.AsyncClient(
+            transport=httpx2.ASGITransport(app=create_app(state)), base_url="http://sandbox", auth=KEY
         ) as http:
             return [(await http.get(WEBHOOKS)).status_code for _ in range(40)]
 
@@ -145,7 +145,7 @@ async def test_a_delay_outlasts_a_short_timeout(client):
 
 async def test_drop_closes_the_connection_before_the_request_is_handled(client):
     await add(client, kind="drop", method="POST", count=1)
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(httpx2.RemoteProtocolError):
         await client.post(WEBHOOKS, json=HOOK)
     assert (await client.get(WEBHOOKS)).json()["totalSize"] == 0
 
@@ -171,8 +171,8 @@ async def test_over_a_real_socket_a_drop_closes_the_connection_mid_answer(state,
     state.faults.add(Fault(kind, method="POST", count=1))
     async with anyio.create_task_group() as group:
         group.start_soon(server.serve, [listening])
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", auth=KEY) as http:
-            with pytest.raises(httpx.RemoteProtocolError):
+        async with httpx2.AsyncClient(base_url=f"http://127.0.0.1:{port}", auth=KEY) as http:
+            with pytest.raises(httpx2.RemoteProtocolError):
                 await http.post(WEBHOOKS, json=HOOK)
             listed = (await http.get(WEBHOOKS)).json()
         server.should_exit = True
@@ -214,11 +214,11 @@ async def test_an_html_error_page_as_a_gateway_sends_it(client, state):
 
 
 async def test_expire_token_ends_the_token_in_use_and_the_client_refreshes_once(state):
-    transport = httpx.ASGITransport(app=create_app(state))
+    transport = httpx2.ASGITransport(app=create_app(state))
     tokens: list[str] = []
 
-    class Recording(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    class Recording(httpx2.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
             response = await transport.handle_async_request(request)
             if request.url.path == "/oauth2/token":
                 await response.aread()
@@ -230,7 +230,7 @@ async def test_expire_token_ends_the_token_in_use_and_the_client_refreshes_once(
         state.faults.add(Fault("expire_token", count=1))
         await client.call(ops.LIST_WEBHOOKS, PROJECT)
     assert len(tokens) == 2
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as raw:
+    async with httpx2.AsyncClient(transport=transport, base_url="http://sandbox") as raw:
         expired = await raw.get(WEBHOOKS, headers={"Authorization": f"Bearer {tokens[0]}"})
         fresh = await raw.get(WEBHOOKS, headers={"Authorization": f"Bearer {tokens[1]}"})
     assert 'error_description="Jwt is expired"' in expired.headers["www-authenticate"]

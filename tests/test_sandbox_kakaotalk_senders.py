@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from conftest import CLOCK_START
@@ -26,13 +26,13 @@ DETAILS = {
 }
 
 
-async def create(client: httpx.AsyncClient, plus_friend_id: str = "dental", **extra: Any) -> dict[str, Any]:
+async def create(client: httpx2.AsyncClient, plus_friend_id: str = "dental", **extra: Any) -> dict[str, Any]:
     response = await client.post(SENDERS, json={"plusFriendId": plus_friend_id, "details": DETAILS, **extra})
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def onboard(client: httpx.AsyncClient, plus_friend_id: str = "dental") -> dict[str, Any]:
+async def onboard(client: httpx2.AsyncClient, plus_friend_id: str = "dental") -> dict[str, Any]:
     await create(client, plus_friend_id)
     assert (await client.post(f"{SENDERS}/{plus_friend_id}/register")).status_code == 200
     response = await client.post(f"{SENDERS}/{plus_friend_id}/verify", json={"code": 123456})
@@ -40,20 +40,20 @@ async def onboard(client: httpx.AsyncClient, plus_friend_id: str = "dental") -> 
     return response.json()
 
 
-def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+def refused(response: httpx2.Response, status: int, code: str) -> dict[str, Any]:
     assert (response.status_code, response.json()["errorCode"]) == (status, code), response.text
     return response.json()
 
 
-def validation_errors(response: httpx.Response) -> list[str]:
+def validation_errors(response: httpx2.Response) -> list[str]:
     return refused(response, 400, "invalid_input")["additionalInformation"]["validationErrors"]
 
 
-async def events(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+async def events(client: httpx2.AsyncClient) -> list[dict[str, Any]]:
     return (await client.get(f"{CONTROLS}/outbox")).json()["events"]
 
 
-async def activity_types(client: httpx.AsyncClient, plus_friend_id: str = "dental") -> list[str]:
+async def activity_types(client: httpx2.AsyncClient, plus_friend_id: str = "dental") -> list[str]:
     return [a["type"] for a in (await client.get(f"{SENDERS}/{plus_friend_id}/activities")).json()["notifications"]]
 
 

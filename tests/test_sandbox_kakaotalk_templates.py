@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from sinch_provisioning_mcp.sandbox import SANDBOX_PROJECT_ID
@@ -37,22 +37,22 @@ async def shop(client):
     return client
 
 
-async def create(client: httpx.AsyncClient, **details: Any) -> dict[str, Any]:
+async def create(client: httpx2.AsyncClient, **details: Any) -> dict[str, Any]:
     response = await client.post(TEMPLATES_PATH, json={"details": {**DETAILS, **details}})
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+def refused(response: httpx2.Response, status: int, code: str) -> dict[str, Any]:
     assert (response.status_code, response.json()["errorCode"]) == (status, code), response.text
     return response.json()
 
 
-def problems(response: httpx.Response) -> list[str]:
+def problems(response: httpx2.Response) -> list[str]:
     return refused(response, 400, "invalid_input")["additionalInformation"]["validationErrors"]
 
 
-async def triggers(client: httpx.AsyncClient) -> list[tuple[str, str | None]]:
+async def triggers(client: httpx2.AsyncClient) -> list[tuple[str, str | None]]:
     return [(e["trigger"], e.get("comment")) for e in (await client.get(f"{CONTROLS}/outbox")).json()["events"]]
 
 

@@ -1,6 +1,6 @@
 """Sandbox pagination: page sizes, opaque page tokens and the list envelope."""
 
-import httpx
+import httpx2
 import pytest
 
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID, create_app
@@ -23,7 +23,7 @@ async def add_comments(client, count: int) -> None:
         assert response.status_code == 201
 
 
-def assert_error(response: httpx.Response, code: str) -> None:
+def assert_error(response: httpx2.Response, code: str) -> None:
     assert response.status_code == 400, response.text
     assert response.json()["errorCode"] == code
     assert response.json()["message"]
@@ -103,8 +103,8 @@ async def test_page_token_only_works_on_the_list_that_issued_it(client):
 async def test_page_token_from_another_sandbox_is_refused(client):
     await add_webhooks(client, 3)
     token = (await client.get(WEBHOOKS, params={"pageSize": 1})).json()["nextPageToken"]
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app()),
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=create_app()),
         base_url="http://sandbox",
         auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET),
     ) as other:

@@ -3,7 +3,7 @@
 import json
 import re
 
-import httpx
+import httpx2
 import pytest
 
 
@@ -23,7 +23,7 @@ async def create(client, **kwargs) -> dict:
     return response.json()
 
 
-def validation_errors(response: httpx.Response) -> list[str]:
+def validation_errors(response: httpx2.Response) -> list[str]:
     assert response.status_code == 400, response.text
     payload = response.json()
     assert payload["errorCode"] == "invalid_input"

@@ -23,7 +23,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import anyio
-import httpx
 import httpx2
 import pytest
 from mcp import Client
@@ -53,8 +52,8 @@ def client_for(url: str, **headers: str) -> Client:
     return Client(streamable_http_client(url, http_client=httpx2.AsyncClient(headers=headers, timeout=30)))
 
 
-def post(served: Served, body: object = INITIALIZE, **headers: str) -> httpx.Response:
-    return httpx.post(served.url(), content=json.dumps(body), headers={**MCP_HEADERS, **headers}, timeout=10)
+def post(served: Served, body: object = INITIALIZE, **headers: str) -> httpx2.Response:
+    return httpx2.post(served.url(), content=json.dumps(body), headers={**MCP_HEADERS, **headers}, timeout=10)
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -140,8 +139,8 @@ async def test_keys_guard_every_call_and_sessions_answer_to_their_key(tmp_path):
         ping = {"jsonrpc": "2.0", "id": 9, "method": "ping"}
         other_key = post(served, ping, **public, **session, authorization=f"Bearer {KEY_B}")
         same_key = post(served, ping, **public, **session, authorization=f"Bearer {KEY_A}")
-        health = httpx.get(served.url("/healthz"))
-        ready = httpx.get(served.url("/readyz"))
+        health = httpx2.get(served.url("/healthz"))
+        ready = httpx2.get(served.url("/readyz"))
         log = served.log.read_text()
     for refused in (missing, wrong, wrong_scheme):
         assert refused.status_code == 401
@@ -174,7 +173,7 @@ async def test_sessions_are_limited(tmp_path):
     with serving(tmp_path, "--sandbox", env={"SINCH_MCP_HTTP_MAX_SESSIONS": "1"}) as served:
         first = post(served)
         second = post(served)
-        ended = httpx.delete(
+        ended = httpx2.delete(
             served.url(), headers={"mcp-session-id": first.headers["mcp-session-id"], "mcp-protocol-version": "2025-06-18"}
         )
         # The first session ended, so there is room again (once the server has forgotten it).
@@ -203,7 +202,7 @@ def test_half_open_connections_are_closed_at_the_header_deadline(tmp_path):
         finally:
             for sock in slow:
                 sock.close()
-        healthy = httpx.get(served.url("/healthz"), timeout=10)
+        healthy = httpx2.get(served.url("/healthz"), timeout=10)
     assert closed == [b""] * 20
     assert healthy.status_code == 200
 
@@ -212,13 +211,13 @@ def test_connections_are_limited(tmp_path):
     with serving(tmp_path, "--sandbox", env={"SINCH_MCP_HTTP_MAX_CONNECTIONS": "4"}) as served:
         slow = [_half_open(served.port) for _ in range(4)]
         try:
-            crowded = httpx.get(served.url("/healthz"), timeout=10)
+            crowded = httpx2.get(served.url("/healthz"), timeout=10)
         finally:
             for sock in slow:
                 sock.close()
         # Room again once the server has seen them go.
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while (status := httpx.get(served.url("/healthz"), timeout=10).status_code) == 503 and time.monotonic() < deadline:
+        while (status := httpx2.get(served.url("/healthz"), timeout=10).status_code) == 503 and time.monotonic() < deadline:
             time.sleep(0.05)
     assert crowded.status_code == 503
     assert status == 200
@@ -229,8 +228,8 @@ def test_connections_are_limited(tmp_path):
 
 def test_readiness_says_when_the_api_is_not_configured(tmp_path):
     with serving(tmp_path) as served:  # no --sandbox, no credentials
-        health = httpx.get(served.url("/healthz"))
-        ready = httpx.get(served.url("/readyz"))
+        health = httpx2.get(served.url("/healthz"))
+        ready = httpx2.get(served.url("/readyz"))
     assert health.status_code == 200 and health.json() == {"status": "ok"}
     assert ready.status_code == 503 and ready.json()["status"] == "not ready"
     assert "not configured for the Sinch API" in ready.json()["reasons"]
@@ -289,14 +288,15 @@ async def test_shutdown_drains_the_call_in_flight(tmp_path):
         "SINCH_PROJECT_ID": "drain-project",
         "SINCH_KEY_ID": "drain-key-id",
         "SINCH_KEY_SECRET": "drain-key-secret",
+        "SINCH_MCP_LOG_LEVEL": "INFO",  # uvicorn reports the shutdown's steps at INFO
     }
     call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_webhooks", "arguments": {}}}
     try:
         with serving(tmp_path, env=env) as served:
             session = {"mcp-session-id": post(served).headers["mcp-session-id"], "mcp-protocol-version": "2025-06-18"}
             post(served, {"jsonrpc": "2.0", "method": "notifications/initialized"}, **session)
-            async with httpx.AsyncClient(timeout=STARTUP_TIMEOUT) as http, anyio.create_task_group() as tasks:
-                answers: list[httpx.Response] = []
+            async with httpx2.AsyncClient(timeout=STARTUP_TIMEOUT) as http, anyio.create_task_group() as tasks:
+                answers: list[httpx2.Response] = []
 
                 async def in_flight() -> None:
                     answers.append(await http.post(served.url(), json=call, headers={**MCP_HEADERS, **session}))

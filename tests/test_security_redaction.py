@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 
@@ -24,10 +24,10 @@ WEBHOOK = {"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "target": "https://example.com/h"
 CUT_PAGE = "upstream failure " + "x" * (200 - 9 - len("upstream failure ") - 1) + " " + ISSUED + " trailing"
 
 
-def leaky_sinch(request: httpx.Request) -> httpx.Response:
+def leaky_sinch(request: httpx2.Request) -> httpx2.Response:
     """A Sinch API that leaks: secrets under every spelling of a secret key, in headers and URLs, and echoed back."""
     if request.url.host == "auth.sinch.com":
-        return httpx.Response(200, json={"access_token": ISSUED, "expires_in": 3599})
+        return httpx2.Response(200, json={"access_token": ISSUED, "expires_in": 3599})
     if request.method == "GET" and request.url.path.endswith("/webhooks"):
         leaky = {
             **WEBHOOK,
@@ -43,20 +43,20 @@ def leaky_sinch(request: httpx.Request) -> httpx.Response:
                 "headers": f"Authorization: {CANARY}-11\nProxy-Authorization: Digest {CANARY}-12",
             },
         }
-        return httpx.Response(200, json={"totalSize": 1, "pageSize": 15, "webhooks": [leaky]})
+        return httpx2.Response(200, json={"totalSize": 1, "pageSize": 15, "webhooks": [leaky]})
     if request.method == "POST" and request.url.path.endswith("/webhooks"):
         sent = json.loads(request.content)["secret"]
-        return httpx.Response(400, json={"errorCode": "invalid_input", "message": f"secret {sent} is weak", "resolution": ""})
+        return httpx2.Response(400, json={"errorCode": "invalid_input", "message": f"secret {sent} is weak", "resolution": ""})
     if request.method == "POST" and request.url.path.endswith("/comments"):
-        return httpx.Response(502, text=CUT_PAGE, headers={"content-type": "text/html"})
-    return httpx.Response(404, json={"errorCode": "not_found", "message": "no", "resolution": ""})
+        return httpx2.Response(502, text=CUT_PAGE, headers={"content-type": "text/html"})
+    return httpx2.Response(404, json={"errorCode": "not_found", "message": "no", "resolution": ""})
 
 
 @pytest.fixture
 def leaky_server(monkeypatch):
     for name, value in {"SINCH_PROJECT_ID": "p1", "SINCH_KEY_ID": KEY_ID, "SINCH_KEY_SECRET": KEY_SECRET}.items():
         monkeypatch.setenv(name, value)
-    return build_server(load_settings(), transport=httpx.MockTransport(leaky_sinch))
+    return build_server(load_settings(), transport=httpx2.MockTransport(leaky_sinch))
 
 
 # --- finding 2: a secret argument masks nothing outside its own call ------------------------------

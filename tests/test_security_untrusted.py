@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 from mcp_types import ElicitResult
@@ -35,10 +35,10 @@ def outside_fences(value: Any) -> str:
     return ""
 
 
-class HostileWebhooks(httpx.AsyncBaseTransport):
+class HostileWebhooks(httpx2.AsyncBaseTransport):
     """The sandbox, except that whoever wrote the webhook chose a hostile target and the API adds a hostile trigger."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
         self.inner = inner
 
     def _rewrite(self, value: Any) -> Any:
@@ -50,12 +50,12 @@ class HostileWebhooks(httpx.AsyncBaseTransport):
             return [self._rewrite(item) for item in value]
         return value
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         response = await self.inner.handle_async_request(request)
         body = await response.aread()
         if not body or not response.headers.get("content-type", "").startswith("application/json"):
-            return httpx.Response(response.status_code, headers=response.headers, content=body)
-        return httpx.Response(response.status_code, json=self._rewrite(json.loads(body)))
+            return httpx2.Response(response.status_code, headers=response.headers, content=body)
+        return httpx2.Response(response.status_code, json=self._rewrite(json.loads(body)))
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ INVISIBLE = {
 async def test_invisible_characters_are_removed_from_fenced_text(server, sandbox_transport):
     planted = "".join(f"{n}{chars}" for n, chars in enumerate(INVISIBLE)) + "end"
     expected = "".join(f"{n}{shown}" for n, shown in enumerate(INVISIBLE.values())) + "end"
-    async with httpx.AsyncClient(transport=sandbox_transport.inner, base_url="http://sandbox.invalid") as http:
+    async with httpx2.AsyncClient(transport=sandbox_transport.inner, base_url="http://sandbox.invalid") as http:
         posted = await http.post(
             "/v1/projects/sandbox-project/rcs/comments", json={"comment": planted}, auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
         )
@@ -136,9 +136,9 @@ async def test_invisible_characters_are_removed_from_fenced_text(server, sandbox
     assert unfence(activities[0]["comment"]) == expected
 
 
-def activity_log(request: httpx.Request) -> httpx.Response:
+def activity_log(request: httpx2.Request) -> httpx2.Response:
     if request.url.host == "auth.sinch.com":
-        return httpx.Response(200, json={"access_token": "activity-test-token-0123", "expires_in": 3599})
+        return httpx2.Response(200, json={"access_token": "activity-test-token-0123", "expires_in": 3599})
     notifications = [
         {"type": "COMMENT_ADDED", "created": "2024-05-01T12:00:00.123Z", "author": "Sinch", "comment": "Please upload a logo."},
         {
@@ -149,13 +149,13 @@ def activity_log(request: httpx.Request) -> httpx.Response:
             f"{INJECTION}": "a key that is a sentence",
         },
     ]
-    return httpx.Response(200, json={"totalSize": 2, "pageSize": 100, "notifications": notifications})
+    return httpx2.Response(200, json={"totalSize": 2, "pageSize": 100, "notifications": notifications})
 
 
 async def test_activity_codes_timestamps_and_unknown_fields_are_fenced_unless_well_formed(monkeypatch):
     for name, value in {"SINCH_PROJECT_ID": "p1", "SINCH_KEY_ID": "activity-key-id", "SINCH_KEY_SECRET": "activity-key-secret"}.items():
         monkeypatch.setenv(name, value)
-    server = build_server(load_settings(), transport=httpx.MockTransport(activity_log))
+    server = build_server(load_settings(), transport=httpx2.MockTransport(activity_log))
     async with Client(server) as client:
         result = await client.call_tool("list_rcs_account_activities", {})
     plain, hostile = result.structured_content["activities"]

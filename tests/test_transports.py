@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -188,7 +188,7 @@ def sandbox_server(tmp_path) -> Iterator[tuple[int, Path]]:
 async def test_standalone_sandbox_speaks_oauth_and_the_api(sandbox_server):
     port, log = sandbox_server
     base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+    async with httpx2.AsyncClient(base_url=base, timeout=10) as http:
         token = await http.post(
             "/oauth2/token", auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET), data={"grant_type": "client_credentials"}
         )
@@ -231,7 +231,7 @@ async def test_mcp_server_against_standalone_sandbox_over_real_http(sandbox_serv
     assert created["verified"]["ok"] is True
     assert [w["id"] for w in listed["webhooks"] if w["id"] != FIXTURE_WEBHOOK_ID] == [created["webhook"]["id"]]
     # The webhook lives in the other process: a plain client sees it there.
-    async with httpx.AsyncClient(base_url=base, auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET), timeout=10) as http:
+    async with httpx2.AsyncClient(base_url=base, auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET), timeout=10) as http:
         seen = await http.get(f"/v1/projects/{SANDBOX_PROJECT_ID}/webhooks")
     assert [w["id"] for w in seen.json()["webhooks"] if w["id"] != FIXTURE_WEBHOOK_ID] == [created["webhook"]["id"]]
 

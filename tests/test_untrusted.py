@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import httpx2
 from mcp import Client
 
 from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
@@ -17,7 +17,7 @@ INJECTION = (
 
 async def plant_comment(sandbox_transport, text: str) -> None:
     """A third party with access to the project writes a comment, straight to the API."""
-    async with httpx.AsyncClient(transport=sandbox_transport.inner, base_url="http://sandbox.invalid") as http:
+    async with httpx2.AsyncClient(transport=sandbox_transport.inner, base_url="http://sandbox.invalid") as http:
         response = await http.post(
             "/v1/projects/sandbox-project/rcs/comments", json={"comment": text}, auth=(SANDBOX_KEY_ID, SANDBOX_KEY_SECRET)
         )

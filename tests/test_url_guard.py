@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 
-import httpx
+import httpx2
 import pytest
 
 from sinch_provisioning_mcp.api import operations as ops
@@ -66,7 +66,7 @@ REFUSED = [
 @pytest.mark.parametrize("url", ALLOWED)
 def test_first_party_hosts_pass(url):
     check_url(url)
-    check_url(httpx.URL(url))
+    check_url(httpx2.URL(url))
 
 
 @pytest.mark.parametrize("url", REFUSED)
@@ -132,20 +132,20 @@ def test_extra_origin_admits_exactly_that_origin():
 
 class Inner:
     def __init__(self, handler=None) -> None:
-        self.seen: list[httpx.Request] = []
+        self.seen: list[httpx2.Request] = []
         self.closed = False
 
-        def default(request: httpx.Request) -> httpx.Response:
-            return httpx.Response(200, json={"ok": True})
+        def default(request: httpx2.Request) -> httpx2.Response:
+            return httpx2.Response(200, json={"ok": True})
 
         self._handler = handler or default
         outer = self
 
-        class _Transport(httpx.MockTransport):
+        class _Transport(httpx2.MockTransport):
             async def aclose(self) -> None:
                 outer.closed = True
 
-        def record(request: httpx.Request) -> httpx.Response:
+        def record(request: httpx2.Request) -> httpx2.Response:
             self.seen.append(request)
             return self._handler(request)
 
@@ -155,7 +155,7 @@ class Inner:
 @pytest.mark.parametrize("url", REFUSED)
 async def test_guarded_transport_refuses_before_the_inner_transport(url):
     inner = Inner()
-    async with httpx.AsyncClient(transport=GuardedTransport(inner.transport)) as http:
+    async with httpx2.AsyncClient(transport=GuardedTransport(inner.transport)) as http:
         with pytest.raises(UrlNotAllowedError):
             await http.post(url, headers={"Authorization": BASIC}, json={"secret": KEY_SECRET})
     assert inner.seen == []
@@ -164,7 +164,7 @@ async def test_guarded_transport_refuses_before_the_inner_transport(url):
 @pytest.mark.parametrize("url", ALLOWED)
 async def test_guarded_transport_forwards_allowed_requests(url):
     inner = Inner()
-    async with httpx.AsyncClient(transport=GuardedTransport(inner.transport)) as http:
+    async with httpx2.AsyncClient(transport=GuardedTransport(inner.transport)) as http:
         response = await http.get(url, headers={"Authorization": BASIC})
     assert response.json() == {"ok": True}
     assert len(inner.seen) == 1
@@ -174,7 +174,7 @@ async def test_guarded_transport_forwards_allowed_requests(url):
 async def test_guarded_transport_loopback_and_extra_origins():
     inner = Inner()
     guarded = GuardedTransport(inner.transport, allow_loopback=True, extra_origins=frozenset({"http://sandbox.invalid"}))
-    async with httpx.AsyncClient(transport=guarded) as http:
+    async with httpx2.AsyncClient(transport=guarded) as http:
         await http.get("http://127.0.0.1:8080/v1")
         await http.get("http://sandbox.invalid/v1")
         with pytest.raises(UrlNotAllowedError):
@@ -183,11 +183,11 @@ async def test_guarded_transport_loopback_and_extra_origins():
 
 
 async def test_guarded_transport_checks_every_redirect_hop():
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(302, headers={"Location": "https://evil.example.com/collect"})
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(302, headers={"Location": "https://evil.example.com/collect"})
 
     inner = Inner(handler)
-    async with httpx.AsyncClient(transport=GuardedTransport(inner.transport), follow_redirects=True) as http:
+    async with httpx2.AsyncClient(transport=GuardedTransport(inner.transport), follow_redirects=True) as http:
         with pytest.raises(UrlNotAllowedError):
             await http.get("https://provisioning.api.sinch.com/v1", headers={"Authorization": BASIC})
     assert [r.url.host for r in inner.seen] == ["provisioning.api.sinch.com"]
@@ -195,7 +195,7 @@ async def test_guarded_transport_checks_every_redirect_hop():
 
 async def test_guarded_transport_closes_its_inner_transport():
     inner = Inner()
-    async with httpx.AsyncClient(transport=GuardedTransport(inner.transport)):
+    async with httpx2.AsyncClient(transport=GuardedTransport(inner.transport)):
         pass
     assert inner.closed
 
@@ -209,8 +209,8 @@ async def test_guarded_transport_closes_its_inner_transport():
     ["https://provisioning.api.sinch.com.evil.com", "http://provisioning.api.sinch.com", "https://evilsinch.com"],
 )
 async def test_open_client_sends_nothing_to_a_refused_base_url(base_url, auth_mode):
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"access_token": "guard-issued-token", "expires_in": 3600})
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json={"access_token": "guard-issued-token", "expires_in": 3600})
 
     inner = Inner(handler)
     async with open_client(
@@ -252,7 +252,7 @@ async def test_sandbox_origin_is_refused_unless_declared():
         key_id=SANDBOX_KEY_ID,
         key_secret=SANDBOX_KEY_SECRET,
         auth_mode="basic",
-        transport=httpx.ASGITransport(app=create_app()),
+        transport=httpx2.ASGITransport(app=create_app()),
     ) as client:
         with pytest.raises(UrlNotAllowedError):
             await client.call(ops.LIST_WEBHOOKS, SANDBOX_PROJECT_ID)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 import anyio
-import httpx
+import httpx2
 
 from sinch_provisioning_mcp.api.errors import AuthError, TransportError
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
@@ -62,7 +62,7 @@ class BasicAuth(Authenticator):
 class OAuthClientCredentials(Authenticator):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
         token_url: str,
         key_id: str | None,
         key_secret: str | None,
@@ -93,6 +93,10 @@ class OAuthClientCredentials(Authenticator):
         return True
 
     async def _current(self) -> str:
+        # A valid token needs no lock: nothing can change it between this check and the
+        # return (no await in between), and taking the lock costs every call a turn of the loop.
+        if self._token is not None and self._clock() < self._expires_at:
+            return self._token
         async with self._lock:
             if self._token is None or self._clock() >= self._expires_at:
                 await self._fetch()
@@ -108,7 +112,7 @@ class OAuthClientCredentials(Authenticator):
                 data={"grant_type": "client_credentials"},
                 headers={"Authorization": basic_header(self._key_id, self._key_secret)},
             )
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise TransportError(f"token endpoint unreachable: {type(exc).__name__}") from None
         if response.status_code != 200:
             raise AuthError(

@@ -1,4 +1,4 @@
-"""The Provisioning API client: one pooled httpx client, auth, retries, errors, pagination."""
+"""The Provisioning API client: one pooled httpx2 client, auth, retries, errors, pagination."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 
 from sinch_provisioning_mcp.api.auth import Authenticator, token_refused
 from sinch_provisioning_mcp.api.errors import ApiError, OutcomeUnknownError, TransportError
@@ -19,18 +19,20 @@ from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 
 log = logging.getLogger("sinch_provisioning_mcp.api")
 
-TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
-LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0)
+TIMEOUT = httpx2.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+# As many kept alive as may be open: under concurrent calls, a smaller pool would close and reopen
+# (a TLS handshake each, against Sinch) the connections it just used.
+LIMITS = httpx2.Limits(max_connections=20, max_keepalive_connections=20, keepalive_expiry=30.0)
 
 # Failures where the request provably never reached the API, so repeating is always safe.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 _MAX_PAGES = 1000  # a runaway nextPageToken loop ends here rather than never
 
 
 class ProvisioningClient:
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
         auth: Authenticator,
         *,
         retry: RetryPolicy = RetryPolicy(),
@@ -57,7 +59,8 @@ class ProvisioningClient:
     ) -> Any:
         """Perform `op` and return its parsed JSON body (None for no content)."""
         url = op.render({"projectId": project_id, **(path or {})})
-        params = _query_params(query)
+        # None rather than {}: httpx2 would parse the URL once more to merge an empty query.
+        params = _query_params(query) or None
         retry_number = 0
         attempt = 0
         refreshed = False
@@ -69,7 +72,7 @@ class ProvisioningClient:
                 response = await self._http.request(
                     op.method, url, params=params, json=body, headers={"Authorization": header}
                 )
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 _log_attempt(op, None, started, attempt, type(exc).__name__)
                 never_sent = isinstance(exc, _NOT_SENT)
                 if (never_sent or op.policy.idempotent) and retry_number < self._retry.max_retries:
@@ -134,7 +137,7 @@ def _query_params(query: dict[str, Any] | None) -> dict[str, Any]:
     return params
 
 
-def _transport_failure(op: Operation, exc: httpx.TransportError, never_sent: bool) -> TransportError:
+def _transport_failure(op: Operation, exc: httpx2.TransportError, never_sent: bool) -> TransportError:
     reason = type(exc).__name__
     if never_sent:
         return TransportError(f"{op.key}: Provisioning API unreachable ({reason}); nothing was sent")
@@ -147,7 +150,7 @@ def _transport_failure(op: Operation, exc: httpx.TransportError, never_sent: boo
     )
 
 
-def _json_or_none(response: httpx.Response, op: Operation) -> Any:
+def _json_or_none(response: httpx2.Response, op: Operation) -> Any:
     if response.status_code == 204 or not response.content:
         return None
     try:
@@ -164,7 +167,7 @@ def _json_or_none(response: httpx.Response, op: Operation) -> Any:
         ) from None
 
 
-def parse_error(response: httpx.Response, op: Operation) -> ApiError:
+def parse_error(response: httpx2.Response, op: Operation) -> ApiError:
     """The PAPI error DTO as a typed error; a non-JSON body still gives a useful one."""
     status = response.status_code
     body: Any = None
@@ -205,6 +208,8 @@ def parse_error(response: httpx.Response, op: Operation) -> ApiError:
 
 def _log_attempt(op: Operation, status: int | None, started: float, attempt: int, failure: str = "") -> None:
     """One structured line per request sent (retries and the post-refresh repeat count as attempts)."""
+    if not log.isEnabledFor(logging.INFO):
+        return  # built only to be dropped otherwise: a level above INFO makes calls pay nothing for it
     record = {
         "event": "api_call",
         "method": op.method,

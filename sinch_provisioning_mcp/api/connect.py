@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Literal
 
 import anyio
-import httpx
+import httpx2
 
 from sinch_provisioning_mcp.api.auth import Authenticator, BasicAuth, OAuthClientCredentials, basic_header
 from sinch_provisioning_mcp.api.client import LIMITS, TIMEOUT, ProvisioningClient
@@ -25,7 +25,7 @@ async def open_client(
     access_token: str | None = None,
     auth_mode: Literal["oauth", "basic"] = "oauth",
     allow_loopback: bool = False,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx2.AsyncBaseTransport | None = None,
     extra_origins: frozenset[str] = frozenset(),
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
 ) -> AsyncIterator[ProvisioningClient]:
@@ -36,11 +36,11 @@ async def open_client(
         # The pair as it travels in a Basic header, for when it shows up without the "Basic " prefix.
         REDACTOR.register_credential(basic_header(key_id, key_secret).removeprefix("Basic "))
     guarded = GuardedTransport(
-        transport or httpx.AsyncHTTPTransport(limits=LIMITS, retries=0),
+        transport or httpx2.AsyncHTTPTransport(limits=LIMITS, retries=0),
         allow_loopback=allow_loopback,
         extra_origins=extra_origins,
     )
-    async with httpx.AsyncClient(
+    async with httpx2.AsyncClient(
         base_url=base_url,
         transport=guarded,
         timeout=TIMEOUT,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
-import httpx
+import httpx2
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
@@ -27,7 +27,7 @@ class RetryPolicy:
         """Full jitter: uniform in [0, min(cap, base * 2^n)]."""
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**retry_number))
 
-    def delay_for(self, response: httpx.Response, retry_number: int) -> float | None:
+    def delay_for(self, response: httpx2.Response, retry_number: int) -> float | None:
         """Seconds to wait before retry `retry_number` (0-based), or None when not to retry."""
         if retry_number >= self.max_retries:
             return None

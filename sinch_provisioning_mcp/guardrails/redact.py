@@ -17,6 +17,7 @@ inside text: they would mask ordinary words.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -64,6 +65,8 @@ def _normalise(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
+# A result repeats the same few keys; bounded, as the keys of an API's answer are not ours to choose.
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
     norm = _normalise(key)
     if norm in _PUBLIC_KEYS:
@@ -71,6 +74,7 @@ def is_secret_key(key: str) -> bool:
     return norm in _SECRET_KEYS or norm.endswith(_SECRET_SUFFIXES) or any(part in norm for part in _SECRET_PARTS)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_secret_param(name: str) -> bool:
     return is_secret_key(name) or _normalise(name) in _SECRET_PARAMS
 
@@ -138,12 +142,23 @@ class Redactor:
         for secret in known:
             if secret in value:
                 value = value.replace(secret, mask(secret))
-        value = _AUTH_HEADER.sub(lambda m: f"{m.group(1)} {mask(m.group(0).split()[-1])}", value)
-        value = _SECRET_HEADER.sub(lambda m: f"{m.group(1)}[redacted]", value)
-        value = _USERINFO.sub(lambda m: f"{m.group(1)}[redacted]@", value)
-        value = _JWT.sub(lambda m: mask(m.group(0)), value)
-        value = _QUOTED_PAIR.sub(_mask_pair, value)
-        return _BARE_PAIR.sub(_mask_param, value)
+        # Each pattern runs only on text holding what it cannot match without: most strings
+        # of a result (ids, states, times, names) hold none of it, and a pass costs microseconds.
+        folded = _fold(value)
+        if "bearer" in folded or "basic" in folded:
+            value = _AUTH_HEADER.sub(lambda m: f"{m.group(1)} {mask(m.group(0).split()[-1])}", value)
+            folded = _fold(value)
+        if "authorization" in folded or "cookie" in folded:
+            value = _SECRET_HEADER.sub(lambda m: f"{m.group(1)}[redacted]", value)
+        if "@" in value:
+            value = _USERINFO.sub(lambda m: f"{m.group(1)}[redacted]@", value)
+        if "eyJ" in value:
+            value = _JWT.sub(lambda m: mask(m.group(0)), value)
+        if '"' in value or "'" in value:
+            value = _QUOTED_PAIR.sub(_mask_pair, value)
+        if "=" in value:
+            value = _BARE_PAIR.sub(_mask_param, value)
+        return value
 
     def _data(self, value: Any, known: tuple[str, ...]) -> Any:
         if isinstance(value, str):
@@ -155,17 +170,27 @@ class Redactor:
             }
         if isinstance(value, list | tuple):
             return [self._data(item, known) for item in value]
-        return value
+        return value  # a number, a boolean, None
 
     def _string(self, value: str, known: tuple[str, ...]) -> str:
         # A JSON document inside a string (an error body, a payload): parse it so key-based
         # rules reach it too.
-        if value[:1] in ("{", "["):
+        if value.startswith(("{", "[")):
             try:
                 return json.dumps(self._data(json.loads(value), known), indent=2, ensure_ascii=False)
             except (ValueError, RecursionError):  # not JSON, or nested too deep to walk: masked as text
                 pass
         return self._text(value, known)
+
+
+# The four characters beyond ASCII that `re`'s IGNORECASE reads as an ASCII letter.
+_LETTERS_BEYOND_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold(text: str) -> str:
+    """`text` with its letters as an IGNORECASE pattern reads them: a lowercase ASCII word that
+    is not in it cannot match there."""
+    return text.lower() if text.isascii() else text.translate(_LETTERS_BEYOND_ASCII).lower()
 
 
 def _mask_value(value: Any) -> Any:

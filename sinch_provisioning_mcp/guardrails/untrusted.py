@@ -61,6 +61,8 @@ def _dropped(ch: str) -> bool:
 
 def strip_invisible(text: str) -> str:
     """The text without invisible, bidi-control and blank-looking characters (see above for each class)."""
+    if text.isascii() and text.isprintable():
+        return text  # printable ASCII holds none of them, and most text is just that
     kept = []
     for ch in text:
         category = unicodedata.category(ch)

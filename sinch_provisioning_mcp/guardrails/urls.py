@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 
-import httpx
+import httpx2
 
 from sinch_provisioning_mcp.api.errors import UrlNotAllowedError
 
@@ -32,19 +32,20 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_url(url: str | httpx.URL, *, allow_loopback: bool = False, extra_origins: frozenset[str] = frozenset()) -> None:
+def check_url(url: str | httpx2.URL, *, allow_loopback: bool = False, extra_origins: frozenset[str] = frozenset()) -> None:
     """Raise `UrlNotAllowedError` unless `url` is https on a first-party Sinch host.
 
     Plain-http loopback passes only with `allow_loopback` (a standalone sandbox, tests);
     `extra_origins` admits the in-process sandbox's own never-resolvable origin.
     """
     text = str(url)
-    if any(ch.isspace() or not ch.isprintable() for ch in text):
-        # A tab or control character is never part of a URL; httpx would refuse it anyway, with an exception.
+    # The one printable whitespace is the space: every other is a separator or a control.
+    if not text.isprintable() or " " in text:
+        # A tab or control character is never part of a URL; httpx2 would refuse it anyway, with an exception.
         raise UrlNotAllowedError("URL contains whitespace or control characters; refused")
     try:
-        parsed = httpx.URL(text)
-    except httpx.InvalidURL:
+        parsed = url if isinstance(url, httpx2.URL) else httpx2.URL(text)
+    except httpx2.InvalidURL:
         raise UrlNotAllowedError("URL is not a valid URL; refused") from None
     host = (parsed.host or "").lower()
     origin = f"{parsed.scheme}://{host}" + (f":{parsed.port}" if parsed.port else "")
@@ -67,12 +68,12 @@ def check_url(url: str | httpx.URL, *, allow_loopback: bool = False, extra_origi
     )
 
 
-class GuardedTransport(httpx.AsyncBaseTransport):
+class GuardedTransport(httpx2.AsyncBaseTransport):
     """Checks every request, redirect hops included, before any byte leaves the process."""
 
     def __init__(
         self,
-        inner: httpx.AsyncBaseTransport,
+        inner: httpx2.AsyncBaseTransport,
         *,
         allow_loopback: bool = False,
         extra_origins: frozenset[str] = frozenset(),
@@ -80,9 +81,17 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         self._inner = inner
         self._allow_loopback = allow_loopback
         self._extra_origins = extra_origins
+        # Origins that passed: the verdict depends on nothing else but user-info, which is
+        # checked on every request, so a client's requests to its one or two origins cost a
+        # lookup rather than a parse.
+        self._passed: set[tuple[str, str, int | None]] = set()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        check_url(request.url, allow_loopback=self._allow_loopback, extra_origins=self._extra_origins)
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        url = request.url
+        origin = (url.scheme, url.host, url.port)
+        if url.userinfo or origin not in self._passed:
+            check_url(url, allow_loopback=self._allow_loopback, extra_origins=self._extra_origins)
+            self._passed.add(origin)
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:

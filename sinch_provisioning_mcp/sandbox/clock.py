@@ -11,6 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+# How long a timed transition (a review, a launch, a bundle) takes on this clock by default:
+# long enough for an interactive session to see IN_PROGRESS, short enough to see it end.
+DEFAULT_TRANSITION_DELAY_SECONDS = 5.0
+
 
 class Clock:
     def __init__(self, source: Callable[[], float] = time.time) -> None:

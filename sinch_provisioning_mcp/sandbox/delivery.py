@@ -27,7 +27,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import anyio
-import httpx
+import httpx2
 
 from .events import Event
 from .state import SandboxState
@@ -84,7 +84,7 @@ def signed(event: Event, secret: str, now: float) -> tuple[bytes, dict[str, str]
 class Deliverer:
     """Sends each project's new outbox events to its subscribed webhooks, in order."""
 
-    def __init__(self, state: SandboxState, http: httpx.AsyncClient) -> None:
+    def __init__(self, state: SandboxState, http: httpx2.AsyncClient) -> None:
         self._state = state
         self._http = http
         self._cursors: dict[str, int] = {}
@@ -121,11 +121,11 @@ class Deliverer:
                 status = response.status_code
                 if response.is_success:
                     return Delivery(event.sequence, webhook_id, target, "delivered", status, attempt)
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 status = None
         return Delivery(event.sequence, webhook_id, target, "failed", status, ATTEMPTS)
 
 
-def delivery_client() -> httpx.AsyncClient:
+def delivery_client() -> httpx2.AsyncClient:
     # Loopback only, so no proxies from the environment, no redirects, short timeouts.
-    return httpx.AsyncClient(timeout=httpx.Timeout(5.0), follow_redirects=False, trust_env=False)
+    return httpx2.AsyncClient(timeout=httpx2.Timeout(5.0), follow_redirects=False, trust_env=False)

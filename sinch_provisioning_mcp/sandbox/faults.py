@@ -14,7 +14,7 @@ Kinds:
 - `drop`: the connection closes before the request is handled; `drop_after`: after it
   was handled (the change happened, the answer is lost). The response is started then
   abandoned: over uvicorn the socket closes mid-response, and in process an
-  `httpx.RemoteProtocolError` reaches the client through `httpx.ASGITransport`, which
+  `httpx2.RemoteProtocolError` reaches the client through `httpx2.ASGITransport`, which
   passes application exceptions through as they are. Either way the client sees a
   transport error, never a status;
 - `malformed_json`: a JSON content type over a truncated body (status 200 by default);
@@ -39,7 +39,7 @@ from http import HTTPStatus
 from typing import Any, Literal
 
 import anyio
-import httpx
+import httpx2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,7 +65,7 @@ _GLOBAL_SCOPE = "/v1/"
 _CONTROLS = "/_sandbox"
 
 
-class ConnectionDropped(httpx.RemoteProtocolError):
+class ConnectionDropped(httpx2.RemoteProtocolError):
     """Raised through the server so the client's transport sees a connection lost mid-answer."""
 
     def __init__(self) -> None:

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 
 from .canaries import Canaries
-from .clock import Clock
+from .clock import DEFAULT_TRANSITION_DELAY_SECONDS, Clock
 from .events import Event, Outbox
 from .faults import FaultInjector
 from .lifecycle import OutcomeRule, Outcomes, Scheduler
@@ -30,8 +30,6 @@ from .resources import Container, Resource, ResourceType
 from .tokens import DEFAULT_LIFETIME_SECONDS, TokenAuthority
 
 SANDBOX_PROJECT_ID = "sandbox-project"
-# Long enough for an interactive session to see IN_PROGRESS, short enough to see it end.
-DEFAULT_TRANSITION_DELAY_SECONDS = 5.0
 
 
 class ProjectState(Container):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
-import httpx
+import httpx2
 from mcp.server.mcpserver import MCPServer
 
 from sinch_provisioning_mcp import __version__
@@ -17,9 +18,6 @@ from sinch_provisioning_mcp.api.events import Receiver
 from sinch_provisioning_mcp.guardrails.confirm import ConfirmationTokens, FileLedger, Ledger, MemoryLedger
 from sinch_provisioning_mcp.prompts import register_prompts
 from sinch_provisioning_mcp.reference import register_resources
-from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID, SandboxState, create_app
-from sinch_provisioning_mcp.sandbox.delivery import Deliverer, delivery_client
-from sinch_provisioning_mcp.sandbox.faults import parse_faults
 from sinch_provisioning_mcp.server.config import ConfigError, Settings
 from sinch_provisioning_mcp.server.compact import compact_tools
 from sinch_provisioning_mcp.server.middleware import invalid_prompt_params, redact_results
@@ -27,6 +25,9 @@ from sinch_provisioning_mcp.server.registration import tool_for
 from sinch_provisioning_mcp.server.runtime import Runtime
 from sinch_provisioning_mcp.server.toolsets import select_tools
 from sinch_provisioning_mcp.tools.spec import Environment
+
+if TYPE_CHECKING:
+    from sinch_provisioning_mcp.sandbox import SandboxState
 
 # `.invalid` never resolves (RFC 6761): the in-process sandbox cannot be reached, or
 # mistaken for, anything on the network.
@@ -52,8 +53,14 @@ call_operation; the tool names above are the operation names.
 """
 
 
+# The sandbox is imported where it is used: a server talking to Sinch never loads it.
+
+
 def embedded_sandbox(settings: Settings) -> SandboxState:
     """The simulator `--sandbox` serves in-process; one per server, so its state outlives any session."""
+    from sinch_provisioning_mcp.sandbox import SandboxState
+    from sinch_provisioning_mcp.sandbox.faults import parse_faults
+
     state = SandboxState(
         token_lifetime_seconds=settings.sandbox_token_lifetime,
         transition_delay_seconds=settings.sandbox_transition_delay,
@@ -63,6 +70,12 @@ def embedded_sandbox(settings: Settings) -> SandboxState:
     return state
 
 
+def _sandbox_transport(sandbox: SandboxState) -> httpx2.AsyncBaseTransport:
+    from sinch_provisioning_mcp.sandbox import create_app
+
+    return httpx2.ASGITransport(app=create_app(sandbox))
+
+
 @asynccontextmanager
 async def deliveries(sandbox: SandboxState | None) -> AsyncIterator[None]:
     """While a transport serves: with an embedded sandbox, its event deliveries run beside it, so
@@ -70,6 +83,8 @@ async def deliveries(sandbox: SandboxState | None) -> AsyncIterator[None]:
     if sandbox is None:
         yield
         return
+    from sinch_provisioning_mcp.sandbox.delivery import Deliverer, delivery_client
+
     async with delivery_client() as http, anyio.create_task_group() as tasks:
         tasks.start_soon(Deliverer(sandbox, http).run)
         yield
@@ -88,17 +103,19 @@ class Connection:
 @asynccontextmanager
 async def connect(
     settings: Settings,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx2.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
 ) -> AsyncIterator[Connection]:
     """The API client of a server with `settings`: the one path `doctor` checks too."""
     if settings.sandbox:
+        from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID
+
         async with open_client(
             base_url=SANDBOX_ORIGIN,
             auth_url=f"{SANDBOX_ORIGIN}/oauth2/token",
             key_id=SANDBOX_KEY_ID,
             key_secret=SANDBOX_KEY_SECRET,
-            transport=transport or httpx.ASGITransport(app=create_app(embedded_sandbox(settings))),
+            transport=transport or _sandbox_transport(embedded_sandbox(settings)),
             extra_origins=frozenset({SANDBOX_ORIGIN}),
             sleep=sleep,
         ) as client:
@@ -123,7 +140,7 @@ async def connect(
 def build_server(
     settings: Settings,
     *,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx2.AsyncBaseTransport | None = None,
     clock: Callable[[], float] | None = None,
     events: Receiver | None = None,
     sandbox: SandboxState | None = None,
@@ -134,7 +151,7 @@ def build_server(
     simulator's state in sandbox mode (a fresh one when not given), `sleep` the wait between retries."""
     specs = select_tools(settings.toolsets, read_only=settings.read_only, receiver=events is not None)
     if settings.sandbox and transport is None:
-        transport = httpx.ASGITransport(app=create_app(sandbox or embedded_sandbox(settings)))
+        transport = _sandbox_transport(sandbox or embedded_sandbox(settings))
     key = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
     tokens = ConfirmationTokens(key, settings.confirm_ttl_seconds, _ledger(settings, clock), clock=clock)
 

@@ -2,17 +2,19 @@
 
 Every variable is documented in the README (Configuration; Serving over HTTP). A bad value refuses to
 start before any credential is used: `ConfigError` carries one line for the CLI to print.
+
+A plain pydantic model read from `os.environ` by `load_settings`: a settings framework would
+cost every start-up its import for what a dozen lines do here.
 """
 
 from __future__ import annotations
 
+import os
 import re
-
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from sinch_provisioning_mcp.api.errors import UrlNotAllowedError
 from sinch_provisioning_mcp.guardrails.urls import check_url
@@ -30,8 +32,9 @@ class ConfigError(Exception):
     """A configuration the server refuses to start with."""
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore", populate_by_name=True)
+class Settings(BaseModel):
+    # Each field's alias is its environment variable; code (and the CLI) may also give it by name.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     project_id: str | None = Field(None, alias="SINCH_PROJECT_ID")
     key_id: SecretStr | None = Field(None, alias="SINCH_KEY_ID")
@@ -56,20 +59,27 @@ class Settings(BaseSettings):
     confirm_secret: SecretStr | None = Field(None, alias="SINCH_MCP_CONFIRM_SECRET")
     confirm_ttl_seconds: int = Field(300, ge=10, le=3600, alias="SINCH_MCP_CONFIRM_TTL_SECONDS")
     state_dir: Path | None = Field(None, alias="SINCH_MCP_STATE_DIR")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="SINCH_MCP_LOG_LEVEL")
+    # WARNING by default: INFO adds a line per API call (and, over HTTP, per request), which costs
+    # every call its building, redaction and write (benchmarks/: about 0.1 ms of CPU).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", alias="SINCH_MCP_LOG_LEVEL")
 
     # The HTTP transport (server/http.py); the README's "Serving over HTTP" says what each defends.
-    api_keys: Annotated[list[SecretStr], NoDecode] = Field([], alias="SINCH_MCP_API_KEYS")
-    allowed_hosts: Annotated[list[str], NoDecode] = Field([], alias="SINCH_MCP_ALLOWED_HOSTS")
-    allowed_origins: Annotated[list[str], NoDecode] = Field([], alias="SINCH_MCP_ALLOWED_ORIGINS")
+    api_keys: list[SecretStr] = Field([], alias="SINCH_MCP_API_KEYS")
+    allowed_hosts: list[str] = Field([], alias="SINCH_MCP_ALLOWED_HOSTS")
+    allowed_origins: list[str] = Field([], alias="SINCH_MCP_ALLOWED_ORIGINS")
     http_max_body_bytes: int = Field(1_048_576, ge=1024, le=67_108_864, alias="SINCH_MCP_HTTP_MAX_BODY_BYTES")
     http_max_sessions: int = Field(100, ge=1, le=100_000, alias="SINCH_MCP_HTTP_MAX_SESSIONS")
     http_max_connections: int = Field(200, ge=2, le=100_000, alias="SINCH_MCP_HTTP_MAX_CONNECTIONS")
     http_header_timeout_seconds: float = Field(10.0, gt=0, le=300, alias="SINCH_MCP_HTTP_HEADER_TIMEOUT_SECONDS")
     http_shutdown_seconds: int = Field(30, ge=1, le=3600, alias="SINCH_MCP_HTTP_SHUTDOWN_SECONDS")
+    # What each call costs over HTTP (README "Serving over HTTP", benchmarks/): a JSON body instead
+    # of an SSE stream, no sessions, no access-log line per request.
+    http_json_response: bool = Field(False, alias="SINCH_MCP_HTTP_JSON_RESPONSE")
+    http_stateless: bool = Field(False, alias="SINCH_MCP_HTTP_STATELESS")
+    http_access_log: bool = Field(True, alias="SINCH_MCP_HTTP_ACCESS_LOG")
     # Provisioning events received over HTTP (server/receiver.py): the webhook secret(s), the first one
     # used to subscribe, the others still accepted during a rotation; and where Sinch can reach /events.
-    events_secret: Annotated[list[SecretStr], NoDecode] = Field([], alias="SINCH_MCP_EVENTS_SECRET")
+    events_secret: list[SecretStr] = Field([], alias="SINCH_MCP_EVENTS_SECRET")
     public_url: str | None = Field(None, alias="SINCH_MCP_PUBLIC_URL")
 
     @field_validator("toolsets", mode="before")
@@ -147,10 +157,19 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Environment plus CLI overrides (None means "not given on the command line")."""
-    given = {key: value for key, value in overrides.items() if value is not None}
+    """Environment plus CLI overrides (None means "not given on the command line").
+
+    Variable names are matched whatever their case; every value is keyed by its variable, so
+    an error names the variable to fix.
+    """
+    environment = {name.upper(): value for name, value in os.environ.items()}
+    fields = Settings.model_fields
+    values: dict[str, object] = {
+        field.alias: environment[field.alias] for field in fields.values() if field.alias in environment
+    }
+    values.update({fields[name].alias or name: value for name, value in overrides.items() if value is not None})
     try:
-        return Settings(**given)
+        return Settings.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])

@@ -17,6 +17,10 @@ What each layer is for (the README's "Serving over HTTP" says how to run it):
 - Provisioning events: with SINCH_MCP_EVENTS_SECRET, POST /events receives Sinch's
   deliveries (server/receiver.py), authenticated by their signature rather than by the API
   keys, which Sinch cannot send.
+- Cost per call (benchmarks/): JSON responses instead of event streams, stateless mode and
+  uvicorn's access line are options (SINCH_MCP_HTTP_*). However many sessions, the server's
+  lifespan, and with it the API client and its OAuth token, is entered once: the SDK's session
+  manager enters it for its own lifetime and hands it to every session and stateless request.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import hmac
 import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h11
 import uvicorn
@@ -48,10 +52,12 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from sinch_provisioning_mcp.api.events import EventLog, Receiver
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.guardrails.urls import is_loopback
-from sinch_provisioning_mcp.sandbox import SandboxState
 from sinch_provisioning_mcp.server.app import deliveries
 from sinch_provisioning_mcp.server.config import ConfigError, Settings
 from sinch_provisioning_mcp.server.receiver import EVENTS_PATH, receiver_route
+
+if TYPE_CHECKING:
+    from sinch_provisioning_mcp.sandbox import SandboxState
 
 MCP_PATH = "/mcp"
 LIVENESS_PATH = "/healthz"
@@ -156,6 +162,8 @@ def build_app(
 ) -> Starlette:
     mcp = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
+        json_response=settings.http_json_response,
+        stateless_http=settings.http_stateless,
         max_request_body_size=settings.http_max_body_bytes,
         max_sessions=settings.http_max_sessions,
         transport_security=transport_security(settings, host, port),
@@ -268,6 +276,7 @@ def serve_http(
         lifespan="on",
         log_config=None,  # our stderr handler, redacted, receives uvicorn's records too
         log_level=settings.log_level.lower(),
+        access_log=settings.http_access_log,
         server_header=False,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,

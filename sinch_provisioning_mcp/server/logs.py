@@ -15,5 +15,5 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs each request URL at INFO; our own api_call line says the same without query strings.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # httpx2 logs each request URL at INFO; our own api_call line says the same without query strings.
+    logging.getLogger("httpx2").setLevel(logging.WARNING)

@@ -140,7 +140,7 @@ def _lenient(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
     parsed = dict(raw)
     for name, value in raw.items():
         field = model.model_fields.get(name)
-        if field is not None and _structured(field.annotation) and isinstance(value, str) and value[:1] in "[{":
+        if isinstance(value, str) and value[:1] in "[{" and field is not None and _structured(field.annotation):
             try:
                 parsed[name] = json.loads(value)
             except ValueError:

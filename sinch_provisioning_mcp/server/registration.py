@@ -19,6 +19,7 @@ from mcp.server.mcpserver.resolve import build_resolver_plans, find_resolved_par
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp_types import CallToolResult, ToolAnnotations
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS, is_version_at_least
 from pydantic import ConfigDict
 
 from sinch_provisioning_mcp.api.catalog import Policy
@@ -56,6 +57,15 @@ def annotations_for(policy: Policy) -> ToolAnnotations:
 
 def runtime_of(ctx: Context) -> Runtime:
     return ctx.request_context.lifespan_context
+
+
+def can_ask(ctx: Context) -> bool:
+    """Whether a question can reach the client during this call: inside the call's result from
+    protocol 2026-07-28 on; before, as a request over a channel that carries one, which HTTP with
+    JSON responses (SINCH_MCP_HTTP_JSON_RESPONSE) does not: confirmation then goes by token."""
+    request = ctx.request_context
+    modern = is_version_at_least(request.protocol_version, MODERN_PROTOCOL_VERSIONS[0])
+    return modern or request.session.can_send_request
 
 
 def progress_of(ctx: Context) -> Progress:
@@ -109,7 +119,7 @@ def confirmed_handler(spec_of: SpecOf) -> Callable[..., Any]:
         return await pipeline.preflight(runtime_of(ctx), spec, arguments, progress_of(ctx))
 
     async def decide(ctx: Context, pre: Annotated[pipeline.Preflight, Resolve(preflight)]) -> Any:
-        return pipeline.decide(ctx.client_capabilities, pre)
+        return pipeline.decide(ctx.client_capabilities if can_ask(ctx) else None, pre)
 
     async def handler(
         raw: dict[str, Any],

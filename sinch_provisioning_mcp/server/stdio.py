@@ -8,7 +8,9 @@ id instead: -32700 when the line is not JSON, -32600 when it is JSON but not a m
 
 from __future__ import annotations
 
-import anyio
+from typing import Any
+
+from anyio.abc import ObjectReceiveStream, ObjectSendStream
 from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
@@ -25,21 +27,36 @@ def _unreadable(exc: Exception) -> ErrorData:
     return ErrorData(code=INVALID_REQUEST, message="Invalid Request: not a JSON-RPC 2.0 message")
 
 
+class _Answering(ObjectReceiveStream[SessionMessage]):
+    """The client's messages as the server reads them, each unreadable line answered on the way.
+
+    A wrapper rather than a task relaying into a second stream: a relay would add a hand-over
+    (a turn of the event loop) to every message of every call.
+    """
+
+    def __init__(self, from_client: ObjectReceiveStream[SessionMessage | Exception], to_client: ObjectSendStream[SessionMessage]) -> None:
+        self._from_client = from_client
+        self._to_client = to_client
+
+    @property
+    def last_context(self) -> Any:
+        # Where the SDK looks for the context the message was sent in.
+        return getattr(self._from_client, "last_context", None)
+
+    async def receive(self) -> SessionMessage:
+        while True:
+            item = await self._from_client.receive()
+            if not isinstance(item, Exception):
+                return item
+            await self._to_client.send(SessionMessage(JSONRPCError(jsonrpc="2.0", id=None, error=_unreadable(item))))
+
+    async def aclose(self) -> None:
+        await self._from_client.aclose()
+
+
 async def serve_stdio(server: MCPServer) -> None:
     async with stdio_server() as (from_client, to_client):
-        readable_send, readable = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-
-        async def answer_unreadable() -> None:
-            async with readable_send:
-                async for item in from_client:
-                    if isinstance(item, Exception):
-                        await to_client.send(SessionMessage(JSONRPCError(jsonrpc="2.0", id=None, error=_unreadable(item))))
-                    else:
-                        await readable_send.send(item)
-
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(answer_unreadable)
-            # What MCPServer.run_stdio_async does, on the filtered stream; the SDK offers no
-            # public hook on unreadable lines.
-            lowlevel = server._lowlevel_server
-            await lowlevel.run(readable, to_client, lowlevel.create_initialization_options())
+        # What MCPServer.run_stdio_async does, on the answering stream; the SDK offers no
+        # public hook on unreadable lines.
+        lowlevel = server._lowlevel_server
+        await lowlevel.run(_Answering(from_client, to_client), to_client, lowlevel.create_initialization_options())

@@ -8,6 +8,7 @@ redaction and the result envelope. No tool can skip any of them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -86,12 +87,13 @@ class NoArguments(Arguments):
     pass
 
 
-def _marked(model: type[BaseModel], marker: type) -> set[str]:
-    return {
+@functools.cache  # per model class, which never changes: every call of a tool asks again
+def _marked(model: type[BaseModel], marker: type) -> frozenset[str]:
+    return frozenset(
         info.alias or name
         for name, info in model.model_fields.items()
         if any(isinstance(item, marker) for item in info.metadata)
-    }
+    )
 
 
 def _reveal(value: Any) -> Any:
@@ -128,12 +130,11 @@ def wire(op: Operation, args: Arguments) -> Wire:
     return Wire(path, query, data if has_body else None)
 
 
-def _local_names(model: type[BaseModel]) -> set[str]:
-    return {
-        name
-        for name, info in model.model_fields.items()
-        if any(isinstance(item, Local) for item in info.metadata)
-    }
+@functools.cache  # per model class, as _marked
+def _local_names(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(
+        name for name, info in model.model_fields.items() if any(isinstance(item, Local) for item in info.metadata)
+    )
 
 
 # Reports progress to the client: (progress so far, total if known, a short message).

@@ -29,7 +29,7 @@ class ApiModel(BaseModel):
     text (secret-bearing keys aside: redaction masks those whole).
     """
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     @model_serializer(mode="wrap")
     def _fence_unknown_fields(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
