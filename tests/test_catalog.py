@@ -37,4 +37,5 @@ def test_policy_comes_from_the_effect_not_the_method():
     waba = operations.LIST_WHATSAPP_WABA_DETAILS.policy
     assert waba.read_only  # a POST that only looks up
     assert operations.UPDATE_WEBHOOK.policy.conditional and operations.UPDATE_WEBHOOK.policy.destructive_hint
-    assert operations.LAUNCH_RCS_SENDER.policy.always_confirm
+    launch = operations.LAUNCH_RCS_SENDER.policy
+    assert launch.effect == "irreversible" and launch.confirm_reason and not launch.conditional

@@ -71,6 +71,12 @@ def test_every_catalog_operation_is_declared_at_most_by_its_own_tools():
         assert SPECS[name].operation.key in OPERATIONS, name
 
 
+def test_deprecated_operations_are_served_only_in_the_legacy_toolset():
+    for name in DECLARED:
+        if SPECS[name].policy.deprecated:
+            assert SPECS[name].toolset == "legacy", f"{name} performs a deprecated operation"
+
+
 @pytest.mark.parametrize("name", DECLARED)
 async def test_annotations_follow_the_operations_effect(tools, name):
     tool = tools[name]

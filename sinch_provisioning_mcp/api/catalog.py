@@ -40,10 +40,6 @@ class Policy:
         """MCP: false promises "only additive updates", so overwriting writes count as destructive."""
         return self.effect in ("destructive", "irreversible") or (self.effect == "write" and not self.additive)
 
-    @property
-    def always_confirm(self) -> bool:
-        return self.confirm_reason is not None and not self.conditional
-
 
 @cache
 def catalog() -> dict[str, Any]:
