@@ -170,32 +170,37 @@ def _listening(port: int) -> bool:
     return True
 
 
+def throughput(runs: list[Run]) -> float:
+    return median([run.throughput for run in runs])
+
+
+def p95(runs: list[Run]) -> float:
+    return percentile([latency for run in runs for latency in run.latencies], 0.95)
+
+
+def cpu_per_call(runs: list[Run]) -> float:
+    """Server CPU per call, the opening of the sessions included."""
+    return sum(run.cpu_seconds for run in runs) / sum(len(run.latencies) for run in runs)
+
+
 def _rows(label: str, clients: int, runs: dict[str, list[Run]]) -> list[Row]:
-    def throughput(name: str) -> float:
-        return median([run.throughput for run in runs[name]])
-
-    def p95(name: str) -> float:
-        return percentile([latency for run in runs[name] for latency in run.latencies], 0.95)
-
-    def cpu(name: str) -> float:
-        """Server CPU per call, the opening of the sessions included."""
-        return sum(run.cpu_seconds for run in runs[name]) / sum(len(run.latencies) for run in runs[name])
-
+    ours, bare = runs["ours"], runs["bare"]
     errors = {name: sum(run.errors for run in runs[name]) for name in runs}
     # Each turn of ours beside the bare server's turn next to it, which met the same background load.
-    ratio = median([ours.throughput / bare.throughput for ours, bare in zip(runs["ours"], runs["bare"], strict=True)])
+    ratio = median([turn.throughput / beside.throughput for turn, beside in zip(ours, bare, strict=True)])
     section = f"HTTP, {clients} clients, {label}"
     return [
         Row(
             section,
             "throughput (median of turns; ratio: of paired turns)",
-            f"{throughput('ours'):.0f} calls/s",
-            f"bare MCPServer {throughput('bare'):.0f} calls/s",
+            f"{throughput(ours):.0f} calls/s",
+            f"bare MCPServer {throughput(bare):.0f} calls/s",
             ratio,
             f"≥ {TARGET:.2f}× bare",
             ratio >= TARGET,
         ),
-        Row(section, "p95", ms(p95("ours")), f"bare MCPServer {ms(p95('bare'))}", p95("ours") / p95("bare")),
-        Row(section, "server CPU per call", ms(cpu("ours")), f"bare MCPServer {ms(cpu('bare'))}", cpu("ours") / cpu("bare")),
+        Row(section, "p95", ms(p95(ours)), f"bare MCPServer {ms(p95(bare))}", p95(ours) / p95(bare)),
+        Row(section, "server CPU per call", ms(cpu_per_call(ours)), f"bare MCPServer {ms(cpu_per_call(bare))}",
+            cpu_per_call(ours) / cpu_per_call(bare)),  # fmt: skip
         Row(section, "errors", str(errors["ours"]), f"bare MCPServer {errors['bare']}", target="none", met=errors["ours"] == 0),
     ]

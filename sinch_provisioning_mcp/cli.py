@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_doctor({"sandbox": args.sandbox, "toolsets": args.toolsets, "read_only": args.read_only, "mode": args.mode})
     try:
         settings = load_settings(sandbox=args.sandbox, toolsets=args.toolsets, read_only=args.read_only, mode=args.mode)
+        from sinch_provisioning_mcp.state.backend import state_backend
+
+        state = state_backend(settings)
         receiver = None
         if args.transport == "http":
             from sinch_provisioning_mcp.server.http import check_exposure, event_receiver
@@ -92,20 +95,20 @@ def main(argv: list[str] | None = None) -> int:
             # Before anything starts: on an address it cannot protect, the server would hand
             # the configured Sinch credentials to whoever reaches the port.
             check_exposure(settings, args.host)
-            receiver = event_receiver(settings, args.host, args.port)
+            receiver = event_receiver(settings, args.host, args.port, state)
         from sinch_provisioning_mcp.server.app import build_server, deliveries, embedded_sandbox
         from sinch_provisioning_mcp.server.logs import configure_logging
 
         configure_logging(settings.log_level)
         sandbox = embedded_sandbox(settings) if settings.sandbox else None
-        server = build_server(settings, sandbox=sandbox, events=receiver)
+        server = build_server(settings, sandbox=sandbox, events=receiver, state=state)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
     if args.transport == "http":
         from sinch_provisioning_mcp.server.http import serve_http
 
-        serve_http(server, settings, args.host, args.port, receiver=receiver, sandbox=sandbox)
+        serve_http(server, settings, args.host, args.port, receiver=receiver, sandbox=sandbox, state=state)
     else:
         import anyio
 

@@ -2,9 +2,10 @@
 
 Each check runs the server's own code, so the doctor cannot pass what the server would
 refuse, or the reverse: `load_settings` (and with it the URL allowlist), `connect` (the
-same client, authentication and guarded transport), one read-only API call, and
-`build_server` for the tools served. It prints one line per check to stdout, OK or FAIL
-with the exact fix, and exits 0 only when nothing failed. Secret settings show as "set";
+same client, authentication and guarded transport), one read-only API call,
+`build_server` for the tools served and, in hosted mode, the readiness probe's Redis PING.
+It prints one line per check to stdout, OK or FAIL with the exact fix, and exits 0 only
+when nothing failed. Secret settings show as "set";
 every line also passes through the redactor, as tool results do.
 """
 
@@ -30,6 +31,7 @@ from sinch_provisioning_mcp.server.app import SANDBOX_ORIGIN, Connection, build_
 from sinch_provisioning_mcp.server.config import ConfigError, Settings, load_settings
 from sinch_provisioning_mcp.server.logs import configure_logging
 from sinch_provisioning_mcp.server.toolsets import select_tools
+from sinch_provisioning_mcp.state.backend import state_backend
 
 Status = Literal["OK", "FAIL", "WARN", "SKIP", "INFO"]
 
@@ -82,11 +84,27 @@ async def _diagnose(overrides: dict[str, Any], transport: httpx2.AsyncBaseTransp
     else:
         lines += _variables(settings)
         lines += _urls(settings)
+        lines += await _shared_state(settings)
         async with connect(settings, transport) as connection:
             lines += await _api(settings, connection)
         lines.append(await _tools(settings, transport))
     lines += _clients(Path.home(), Path.cwd())
     return lines
+
+
+async def _shared_state(settings: Settings) -> list[Line]:
+    """Hosted mode: whether Redis answers, as /readyz asks it."""
+    if settings.redis_url is None:
+        return []
+    state = state_backend(settings)
+    try:
+        problems = await state.problems()
+    finally:
+        await state.aclose()
+    if problems:
+        fix = "start Redis, or correct SINCH_MCP_REDIS_URL (host, port, password, rediss:// for TLS)"
+        return [Line("FAIL", "shared state", "Redis did not answer", fix)]
+    return [Line("OK", "shared state", "Redis answers: replicas share confirmations, events and the OAuth token")]
 
 
 def _refused(exc: ConfigError) -> Line:

@@ -132,7 +132,7 @@ async def test_a_matching_provisioning_event_wakes_the_wait_before_its_next_poll
             state.advance(10)  # Meta approves; Sinch then posts the event to this server
             for event in state.project("sandbox-project").outbox.after(0):
                 if event.trigger == "WHATSAPP_TEMPLATE_APPROVED":
-                    log.add({"type": event.trigger, "payload": event.payload}, time.time())
+                    await log.add({"type": event.trigger, "payload": event.payload}, time.time())
     body = results[0].structured_content
     assert body["reached"] is True and body["state"] == "APPROVED"
     # The first poll pause is a second: the event, not the pause, ended the wait.

@@ -261,7 +261,7 @@ async def deliver_canary_event(events) -> Canaries:
         1, "WHATSAPP_SENDER_REJECTED", payload, time.time(), "whatsapp_sender", "sender-1", canaries.injection
     )
     body, headers = signed(event, events.secret, time.time())
-    app = Starlette(routes=[receiver_route(events.log, (events.secret,))])
+    app = Starlette(routes=[receiver_route(events, (events.secret,))])
     async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://server") as http:
         answer = await http.post(EVENTS_PATH, content=body, headers=headers)
     assert answer.status_code < 300, answer.text

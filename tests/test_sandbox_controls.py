@@ -29,6 +29,7 @@ def validation_errors(response: httpx2.Response) -> list[str]:
     [
         ("GET", "/_sandbox/clock"),
         ("POST", "/_sandbox/clock/advance"),
+        ("GET", "/_sandbox/tokens"),
         ("POST", "/_sandbox/projects/p/outcomes"),
         ("POST", "/_sandbox/projects/p/seed"),
         ("GET", "/_sandbox/projects/p/outbox"),
@@ -51,6 +52,14 @@ async def test_the_clock_can_be_read_and_advanced(client, clock):
     assert advanced.json() == {"now": iso8601(CLOCK_START + 90.5), "applied": 0}
     clock.now += 10  # the injected time source still counts, under the offset
     assert (await client.get("/_sandbox/clock")).json()["now"] == iso8601(CLOCK_START + 100.5)
+
+
+async def test_the_tokens_issued_are_counted(client):
+    """Servers sharing one OAuth token can be told apart from servers fetching one each."""
+    assert (await client.get("/_sandbox/tokens")).json() == {"issued": 0}
+    for _ in range(2):
+        assert (await client.post("/oauth2/token", data={"grant_type": "client_credentials"})).status_code == 200
+    assert (await client.get("/_sandbox/tokens")).json() == {"issued": 2}
 
 
 @pytest.mark.parametrize(

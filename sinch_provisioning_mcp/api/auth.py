@@ -4,6 +4,10 @@ The OAuth token is fetched once, cached until shortly before `expires_in`, share
 concurrent calls (one fetch however many calls start together) and refreshed when the API
 answers 401 with a challenge saying the token itself was refused (`token_refused`). Every
 token issued is registered with the redactor before anyone sees it.
+
+Replicas of a hosted server share one token per credential (`SharedTokens`, in Redis): a
+replica without a valid token takes the fleet's, and only one of them fetches a new one.
+Each keeps its own copy until shortly before expiry, so a call costs no round trip to Redis.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import base64
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import anyio
 import httpx2
@@ -59,6 +64,22 @@ class BasicAuth(Authenticator):
         return self._header
 
 
+# A token and the seconds it may still be used for.
+Fetched = tuple[str, float]
+
+
+class SharedTokens(Protocol):
+    """One credential's OAuth token, shared by every process using it."""
+
+    async def obtain(self, fetch: Callable[[], Awaitable[Fetched]]) -> Fetched:
+        """The shared token, or one fetched now with `fetch` by exactly one of the processes while the others wait."""
+        ...
+
+    async def discard(self, token: str) -> None:
+        """The API refused `token`: no process takes it from here again."""
+        ...
+
+
 class OAuthClientCredentials(Authenticator):
     def __init__(
         self,
@@ -68,12 +89,14 @@ class OAuthClientCredentials(Authenticator):
         key_secret: str | None,
         *,
         preissued_token: str | None = None,
+        shared: SharedTokens | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
         self._token_url = token_url
         self._key_id = key_id
         self._key_secret = key_secret
+        self._shared = shared
         self._clock = clock
         self._lock = anyio.Lock()
         self._token = preissued_token
@@ -89,7 +112,9 @@ class OAuthClientCredentials(Authenticator):
             return False
         async with self._lock:
             if self._token and f"Bearer {self._token}" == rejected:
-                self._token, self._expires_at = None, 0.0
+                refused, self._token, self._expires_at = self._token, None, 0.0
+                if self._shared is not None:
+                    await self._shared.discard(refused)
         return True
 
     async def _current(self) -> str:
@@ -99,11 +124,13 @@ class OAuthClientCredentials(Authenticator):
             return self._token
         async with self._lock:
             if self._token is None or self._clock() >= self._expires_at:
-                await self._fetch()
-            assert self._token is not None
+                token, usable = await (self._shared.obtain(self._fetch) if self._shared else self._fetch())
+                # Whichever process fetched it, this one masks it too.
+                REDACTOR.register_secret(token)
+                self._token, self._expires_at = token, self._clock() + usable
             return self._token
 
-    async def _fetch(self) -> None:
+    async def _fetch(self) -> Fetched:
         if not (self._key_id and self._key_secret):
             raise AuthError("no OAuth token: set SINCH_KEY_ID and SINCH_KEY_SECRET (or SINCH_ACCESS_TOKEN)")
         try:
@@ -127,5 +154,4 @@ class OAuthClientCredentials(Authenticator):
             raise AuthError("token endpoint answered without an access_token") from None
         REDACTOR.register_secret(token)
         self.fetch_count += 1
-        self._token = token
-        self._expires_at = self._clock() + max(lifetime - _EXPIRY_MARGIN_SECONDS, lifetime / 2)
+        return token, max(lifetime - _EXPIRY_MARGIN_SECONDS, lifetime / 2)

@@ -9,7 +9,7 @@ from typing import Literal
 import anyio
 import httpx2
 
-from sinch_provisioning_mcp.api.auth import Authenticator, BasicAuth, OAuthClientCredentials, basic_header
+from sinch_provisioning_mcp.api.auth import Authenticator, BasicAuth, OAuthClientCredentials, SharedTokens, basic_header
 from sinch_provisioning_mcp.api.client import LIMITS, TIMEOUT, ProvisioningClient
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.guardrails.urls import GuardedTransport
@@ -28,8 +28,10 @@ async def open_client(
     transport: httpx2.AsyncBaseTransport | None = None,
     extra_origins: frozenset[str] = frozenset(),
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    shared_tokens: SharedTokens | None = None,
 ) -> AsyncIterator[ProvisioningClient]:
-    """The client; `sleep` waits between retries (tests pass a recorder, so no retry waits real time)."""
+    """The client; `sleep` waits between retries (tests pass a recorder, so no retry waits real time);
+    `shared_tokens` shares the OAuth token with other processes (hosted mode)."""
     for secret in (key_id, key_secret, access_token):
         REDACTOR.register_credential(secret)
     if key_id and key_secret:
@@ -51,5 +53,7 @@ async def open_client(
         if auth_mode == "basic":
             auth = BasicAuth(key_id or "", key_secret or "")
         else:
-            auth = OAuthClientCredentials(http, auth_url, key_id, key_secret, preissued_token=access_token)
+            auth = OAuthClientCredentials(
+                http, auth_url, key_id, key_secret, preissued_token=access_token, shared=shared_tokens
+            )
         yield ProvisioningClient(http, auth, sleep=sleep)

@@ -13,7 +13,9 @@ Single use is recorded in a `Ledger`. A token names the ledger that will record 
 and is refused by any other: with the default in-memory ledger (a new one each time the
 server starts) a token therefore cannot outlive a restart, even under a fixed
 `SINCH_MCP_CONFIRM_SECRET`; a durable ledger (`FileLedger`) keeps its name and its record
-across restarts, so a token survives a restart and still works once.
+across restarts, so a token survives a restart and still works once; the Redis ledger of
+hosted mode (`state/redis.py`) is one record for every replica. A ledger that cannot be reached
+raises `StateUnavailable`: no token is issued or accepted without it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from typing import Any, Protocol
 from mcp_types import ClientCapabilities
 from pydantic import BaseModel, Field, StrictBool
 from pydantic_core import to_jsonable_python
+
+from sinch_provisioning_mcp.state import StateUnavailable
 
 # ct1.<ledger id><nonce>.<expiry, canonical decimal>.<call signature>.<state signature>: two
 # signatures, so a refusal can say whether the token is for another call or the resource changed.
@@ -60,13 +64,20 @@ def canonical(arguments: Mapping[str, Any]) -> str:
     return json.dumps(to_jsonable_python(arguments), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
+OTHER_LEDGER = (
+    "confirmation_token was issued before this server restarted (or by another server), which cannot "
+    "tell whether it was used; nothing was changed. Call again without it for a fresh preview"
+)
+
+
 class Ledger(Protocol):
     """Where the use of each token is recorded, so a token works once."""
 
-    # Names this record; a token carries it and is refused where the record is another.
-    id: str
+    async def current_id(self) -> str:
+        """Names this record; a token carries it and is refused where the record is another."""
+        ...
 
-    def claim(self, nonce: str, expiry: int) -> bool:
+    async def claim(self, nonce: str, expiry: int) -> bool:
         """Record `nonce` as used until `expiry` (epoch seconds); False when it already was."""
         ...
 
@@ -80,7 +91,7 @@ class MemoryLedger:
         self._used: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def claim(self, nonce: str, expiry: int) -> bool:
+    async def claim(self, nonce: str, expiry: int) -> bool:
         now = self._clock()
         with self._lock:
             self._used = {n: e for n, e in self._used.items() if e >= now}
@@ -88,6 +99,9 @@ class MemoryLedger:
                 return False
             self._used[nonce] = expiry
             return True
+
+    async def current_id(self) -> str:
+        return self.id
 
 
 class FileLedger:
@@ -117,7 +131,10 @@ class FileLedger:
             raise ValueError(f"{path} does not hold a ledger id; remove the directory to start a new ledger")
         return found
 
-    def claim(self, nonce: str, expiry: int) -> bool:
+    async def current_id(self) -> str:
+        return self.id
+
+    async def claim(self, nonce: str, expiry: int) -> bool:
         import fcntl  # POSIX only, and only needed by a server configured with a state directory
 
         now = self._clock()
@@ -152,15 +169,15 @@ class ConfirmationTokens:
         self._ledger = ledger
         self._clock = clock or time.time
 
-    def issue(self, tool: str, project_id: str, arguments: Mapping[str, Any], state: str) -> tuple[str, str]:
+    async def issue(self, tool: str, project_id: str, arguments: Mapping[str, Any], state: str) -> tuple[str, str]:
         """A token for exactly this call on the state digest `state`, and its expiry as ISO-8601 UTC."""
-        nonce = self._ledger.id + secrets.token_hex(8)
+        nonce = await self._ledger_id() + secrets.token_hex(8)
         expiry = int(self._clock()) + self._ttl
         call = self._call_signature(nonce, expiry, tool, project_id, arguments)
         expires_at = datetime.fromtimestamp(expiry, timezone.utc).isoformat().replace("+00:00", "Z")
         return f"ct1.{nonce}.{expiry}.{call}.{self._mac(call, state)}", expires_at
 
-    def redeem(self, token: str, tool: str, project_id: str, arguments: Mapping[str, Any], state: str) -> None:
+    async def redeem(self, token: str, tool: str, project_id: str, arguments: Mapping[str, Any], state: str) -> None:
         """Consume `token` for this call on this state, or raise `ConfirmationRefused` saying why."""
         match = _TOKEN.fullmatch(token)
         if match is None:
@@ -168,11 +185,8 @@ class ConfirmationTokens:
         ledger, serial, expiry_text, call, on_state = match.groups()
         nonce = ledger + serial
         expiry = int(expiry_text)
-        if ledger != self._ledger.id:
-            raise ConfirmationRefused(
-                "confirmation_token was issued before this server restarted (or by another server), which cannot "
-                "tell whether it was used; nothing was changed. Call again without it for a fresh preview"
-            )
+        if ledger != await self._ledger_id():
+            raise ConfirmationRefused(OTHER_LEDGER)
         if not hmac.compare_digest(call, self._call_signature(nonce, expiry, tool, project_id, arguments)):
             raise ConfirmationRefused(
                 "confirmation_token was not issued for this tool, project and arguments (or was altered); "
@@ -185,8 +199,18 @@ class ConfirmationTokens:
             )
         if self._clock() > expiry:
             raise ConfirmationRefused("confirmation_token has expired; call again without it for a fresh preview")
-        if not self._ledger.claim(nonce, expiry):
+        try:
+            claimed = await self._ledger.claim(nonce, expiry)
+        except StateUnavailable as exc:
+            raise ConfirmationRefused(str(exc)) from None
+        if not claimed:
             raise ConfirmationRefused("confirmation_token was already used; each token authorises one call")
+
+    async def _ledger_id(self) -> str:
+        try:
+            return await self._ledger.current_id()
+        except StateUnavailable as exc:
+            raise ConfirmationRefused(str(exc)) from None
 
     def _call_signature(self, nonce: str, expiry: int, tool: str, project_id: str, arguments: Mapping[str, Any]) -> str:
         return self._mac(nonce, str(expiry), tool, project_id, canonical(arguments))

@@ -6,6 +6,7 @@ JSON, checked and refused like the API's, errors in the PAPI shape.
 | route | what it does |
 |---|---|
 | `GET /_sandbox/clock` | `{now, transitionDelaySeconds}` |
+| `GET /_sandbox/tokens` | `{issued}`: access tokens `/oauth2/token` has issued (servers sharing one token fetch once) |
 | `POST /_sandbox/clock/advance` `{seconds}` | moves the clock, applies due transitions: `{now, applied}` |
 | `POST /_sandbox/projects/{projectId}/outcomes` `{resourceType, outcome, reason?, resourceId?, count?}` | the next timed decision(s) end in `outcome` |
 | `POST /_sandbox/projects/{projectId}/seed` `{resourceType, count}` | adds `count` settled resources: `{resourceType, resourceIds}` |
@@ -53,6 +54,10 @@ async def advance_clock(request: Request) -> Response:
     state = state_of(request)
     applied = state.advance(fields["seconds"])
     return JSONResponse({"now": iso8601(state.clock.now()), "applied": applied})
+
+
+async def tokens(request: Request) -> Response:
+    return JSONResponse({"issued": state_of(request).tokens.issued})
 
 
 async def set_outcome(request: Request) -> Response:
@@ -131,6 +136,7 @@ async def remove_fault(request: Request) -> Response:
 routes = [
     Route("/clock", get_clock, methods=["GET"]),
     Route("/clock/advance", advance_clock, methods=["POST"]),
+    Route("/tokens", tokens, methods=["GET"]),
     Route("/projects/{projectId}/outcomes", set_outcome, methods=["POST"]),
     Route("/projects/{projectId}/seed", seed, methods=["POST"]),
     Route("/projects/{projectId}/outbox", outbox, methods=["GET"]),

@@ -49,11 +49,13 @@ class TokenAuthority:
         self._key = secrets.token_bytes(32)
         # jti of tokens a fault expired ahead of their `exp`.
         self._expired_early: set[str] = set()
+        self.issued = 0
 
     def _sign(self, signing_input: str) -> str:
         return _b64encode(hmac.new(self._key, signing_input.encode(), hashlib.sha256).digest())
 
     def issue(self, client_id: str) -> str:
+        self.issued += 1
         issued_at = math.floor(self._clock.now())
         claims = {
             "sub": client_id,

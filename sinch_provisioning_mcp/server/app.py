@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -9,21 +11,23 @@ from typing import TYPE_CHECKING
 
 import anyio
 import httpx2
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import MCPServer, RequestStateSecurity
 
 from sinch_provisioning_mcp import __version__
 from sinch_provisioning_mcp.api.client import ProvisioningClient
 from sinch_provisioning_mcp.api.connect import open_client
 from sinch_provisioning_mcp.api.events import Receiver
-from sinch_provisioning_mcp.guardrails.confirm import ConfirmationTokens, FileLedger, Ledger, MemoryLedger
+from sinch_provisioning_mcp.guardrails import untrusted
+from sinch_provisioning_mcp.guardrails.confirm import ConfirmationTokens
 from sinch_provisioning_mcp.prompts import register_prompts
 from sinch_provisioning_mcp.reference import register_resources
-from sinch_provisioning_mcp.server.config import ConfigError, Settings
+from sinch_provisioning_mcp.server.config import Settings
 from sinch_provisioning_mcp.server.compact import compact_tools
 from sinch_provisioning_mcp.server.middleware import invalid_prompt_params, redact_results
 from sinch_provisioning_mcp.server.registration import tool_for
 from sinch_provisioning_mcp.server.runtime import Runtime
 from sinch_provisioning_mcp.server.toolsets import select_tools
+from sinch_provisioning_mcp.state.backend import StateBackend, state_backend
 from sinch_provisioning_mcp.tools.spec import Environment
 
 if TYPE_CHECKING:
@@ -105,8 +109,10 @@ async def connect(
     settings: Settings,
     transport: httpx2.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    state: StateBackend | None = None,
 ) -> AsyncIterator[Connection]:
-    """The API client of a server with `settings`: the one path `doctor` checks too."""
+    """The API client of a server with `settings`: the one path `doctor` checks too. With a shared `state`
+    (hosted mode), the OAuth token is shared with the other replicas."""
     if settings.sandbox:
         from sinch_provisioning_mcp.sandbox import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_PROJECT_ID
 
@@ -123,16 +129,20 @@ async def connect(
     elif settings.missing_credentials():
         yield Connection("sinch", None, settings.project_id)
     else:
+        key_id = settings.key_id.get_secret_value() if settings.key_id else None
+        key_secret = settings.key_secret.get_secret_value() if settings.key_secret else None
+        shared = state.shared_tokens(settings.auth_url, key_id, key_secret) if state and key_id and key_secret else None
         async with open_client(
             base_url=settings.provisioning_url,
             auth_url=settings.auth_url,
-            key_id=settings.key_id.get_secret_value() if settings.key_id else None,
-            key_secret=settings.key_secret.get_secret_value() if settings.key_secret else None,
+            key_id=key_id,
+            key_secret=key_secret,
             access_token=settings.access_token.get_secret_value() if settings.access_token else None,
             auth_mode=settings.auth_mode,
             allow_loopback=settings.allow_loopback,
             transport=transport,
             sleep=sleep,
+            shared_tokens=shared,
         ) as client:
             yield Connection("sinch", client, settings.project_id)
 
@@ -145,20 +155,30 @@ def build_server(
     events: Receiver | None = None,
     sandbox: SandboxState | None = None,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    state: StateBackend | None = None,
 ) -> MCPServer:
     """The server for `settings`; `transport` replaces the network, `clock` the wall clock tokens expire
     by, `events` is the event receiver the HTTP transport runs for it, `sandbox` the embedded
-    simulator's state in sandbox mode (a fresh one when not given), `sleep` the wait between retries."""
+    simulator's state in sandbox mode (a fresh one when not given), `sleep` the wait between retries,
+    `state` where shared state lives (by default as configured: memory, or Redis)."""
     specs = select_tools(settings.toolsets, read_only=settings.read_only, receiver=events is not None)
     if settings.sandbox and transport is None:
         transport = _sandbox_transport(sandbox or embedded_sandbox(settings))
-    key = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
-    tokens = ConfirmationTokens(key, settings.confirm_ttl_seconds, _ledger(settings, clock), clock=clock)
+    shared_state = state or state_backend(settings, clock)
+    secret = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
+    tokens = ConfirmationTokens(secret, settings.confirm_ttl_seconds, shared_state.ledger, clock=clock)
+    if secret:
+        # Processes sharing the secret render third-party text alike: a question asked again by another
+        # replica (protocol 2026-07-28 carries the answer in the next request) must read the same to count.
+        untrusted.use_key(derive(secret, "untrusted-data fence"))
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[Runtime]:
-        async with connect(settings, transport, sleep) as connection:
-            yield Runtime(settings, connection.environment, connection.client, connection.project_id, tokens, events)
+        try:
+            async with connect(settings, transport, sleep, shared_state) as connection:
+                yield Runtime(settings, connection.environment, connection.client, connection.project_id, tokens, events)
+        finally:
+            await shared_state.aclose()
 
     compact = settings.mode == "compact"
     server = MCPServer(
@@ -170,17 +190,15 @@ def build_server(
         tools=compact_tools(specs) if compact else [tool_for(spec) for spec in specs],
         middleware=[redact_results, invalid_prompt_params],
         log_level=settings.log_level,
+        # The sealed state of a question's round trip (protocol 2026-07-28) opens on any process sharing the
+        # secret, so the answer may reach another replica; without one, a key of this process's own.
+        request_state_security=RequestStateSecurity(keys=[derive(secret, "mcp request state")]) if secret else None,
     )
     register_prompts(server, {spec.name for spec in specs})
     register_resources(server)
     return server
 
 
-def _ledger(settings: Settings, clock: Callable[[], float] | None) -> Ledger:
-    """Where confirmation tokens' single use is recorded: in memory, or durably in SINCH_MCP_STATE_DIR."""
-    if settings.state_dir is None:
-        return MemoryLedger(clock)
-    try:
-        return FileLedger(settings.state_dir, clock)
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"configuration error: SINCH_MCP_STATE_DIR: {exc}") from None
+def derive(secret: bytes, purpose: str) -> bytes:
+    """A key for one `purpose` from SINCH_MCP_CONFIRM_SECRET: no two uses share key material."""
+    return hmac.new(secret, f"sinch-provisioning-mcp {purpose}".encode(), hashlib.sha256).digest()

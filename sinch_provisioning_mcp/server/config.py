@@ -26,6 +26,8 @@ DEFAULT_AUTH_URL = "https://auth.sinch.com/oauth2/token"
 MIN_API_KEY_LENGTH = 32
 # Enough to rotate; each key is also a credential the redactor holds for the process lifetime.
 MAX_API_KEYS = 8
+# Replicas derive their shared keys (confirmation tokens, request state, fences) from SINCH_MCP_CONFIRM_SECRET.
+MIN_SHARED_SECRET_LENGTH = 32
 
 
 class ConfigError(Exception):
@@ -59,6 +61,9 @@ class Settings(BaseModel):
     confirm_secret: SecretStr | None = Field(None, alias="SINCH_MCP_CONFIRM_SECRET")
     confirm_ttl_seconds: int = Field(300, ge=10, le=3600, alias="SINCH_MCP_CONFIRM_TTL_SECONDS")
     state_dir: Path | None = Field(None, alias="SINCH_MCP_STATE_DIR")
+    # Hosted mode (state/redis.py): replicas share the confirmation ledger, received events, webhook
+    # nonces and the OAuth token through Redis (or Valkey). A URL may carry a password: a secret.
+    redis_url: SecretStr | None = Field(None, alias="SINCH_MCP_REDIS_URL")
     # WARNING by default: INFO adds a line per API call (and, over HTTP, per request), which costs
     # every call its building, redaction and write (benchmarks/: about 0.1 ms of CPU).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", alias="SINCH_MCP_LOG_LEVEL")
@@ -75,7 +80,8 @@ class Settings(BaseModel):
     # What each call costs over HTTP (README "Serving over HTTP", benchmarks/): a JSON body instead
     # of an SSE stream, no sessions, no access-log line per request.
     http_json_response: bool = Field(False, alias="SINCH_MCP_HTTP_JSON_RESPONSE")
-    http_stateless: bool = Field(False, alias="SINCH_MCP_HTTP_STATELESS")
+    # Unset: stateless exactly when replicas share state through Redis (no session lives in one replica).
+    http_stateless: bool | None = Field(None, alias="SINCH_MCP_HTTP_STATELESS")
     http_access_log: bool = Field(True, alias="SINCH_MCP_HTTP_ACCESS_LOG")
     # Provisioning events received over HTTP (server/receiver.py): the webhook secret(s), the first one
     # used to subscribe, the others still accepted during a rotation; and where Sinch can reach /events.
@@ -147,6 +153,28 @@ class Settings(BaseModel):
             except UrlNotAllowedError as exc:
                 raise ValueError(f"{name}: {exc}") from None
         return self
+
+    @model_validator(mode="after")
+    def _hosted(self) -> Settings:
+        if self.redis_url is None:
+            return self
+        if not re.fullmatch(r"(rediss?|unix)://\S+", self.redis_url.get_secret_value()):
+            raise ValueError("SINCH_MCP_REDIS_URL: must be a redis://, rediss:// or unix:// URL")
+        secret = self.confirm_secret.get_secret_value() if self.confirm_secret else ""
+        if len(secret) < MIN_SHARED_SECRET_LENGTH:
+            raise ValueError(
+                f"SINCH_MCP_REDIS_URL needs SINCH_MCP_CONFIRM_SECRET, the same on every replica, at least "
+                f"{MIN_SHARED_SECRET_LENGTH} characters (e.g. the output of `openssl rand -hex 32`)"
+            )
+        if self.state_dir is not None:
+            raise ValueError("SINCH_MCP_REDIS_URL and SINCH_MCP_STATE_DIR: set one (Redis keeps the confirmation ledger)")
+        if self.http_stateless is False:
+            raise ValueError("SINCH_MCP_REDIS_URL: replicas serve statelessly; leave SINCH_MCP_HTTP_STATELESS unset or 1")
+        return self
+
+    @property
+    def stateless_http(self) -> bool:
+        return self.http_stateless if self.http_stateless is not None else self.redis_url is not None
 
     def missing_credentials(self) -> list[str]:
         """The variables a real (non-sandbox) call still needs, empty when it can run."""

@@ -11,9 +11,12 @@ What each layer is for (the README's "Serving over HTTP" says how to run it):
 - Exhaustion: a request body limit (413), a session limit and a connection limit (503),
   a deadline for request headers (a client trickling bytes cannot hold a connection),
   a bound on header size and a keep-alive timeout.
-- Operations: /healthz (the process serves) and /readyz (configured for the API and the
-  client open), both without authentication and revealing nothing else; on SIGTERM or
-  SIGINT the listener closes and calls in flight finish (up to SINCH_MCP_HTTP_SHUTDOWN_SECONDS).
+- Operations: /healthz (the process serves) and /readyz (configured for the API, the
+  client open and, in hosted mode, Redis answering), both without authentication and
+  revealing nothing else; on SIGTERM or SIGINT the listener closes and calls in flight
+  finish (up to SINCH_MCP_HTTP_SHUTDOWN_SECONDS).
+- Replicas (SINCH_MCP_REDIS_URL): stateless, so any replica serves any request without
+  session affinity; what they must share lives in Redis (state/redis.py).
 - Provisioning events: with SINCH_MCP_EVENTS_SECRET, POST /events receives Sinch's
   deliveries (server/receiver.py), authenticated by their signature rather than by the API
   keys, which Sinch cannot send.
@@ -49,12 +52,13 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from sinch_provisioning_mcp.api.events import EventLog, Receiver
+from sinch_provisioning_mcp.api.events import Receiver
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.guardrails.urls import is_loopback
 from sinch_provisioning_mcp.server.app import deliveries
 from sinch_provisioning_mcp.server.config import ConfigError, Settings
 from sinch_provisioning_mcp.server.receiver import EVENTS_PATH, receiver_route
+from sinch_provisioning_mcp.state.backend import StateBackend
 
 if TYPE_CHECKING:
     from sinch_provisioning_mcp.sandbox import SandboxState
@@ -140,15 +144,29 @@ def _require_key(app: ASGIApp, keys: list[SecretStr]) -> ASGIApp:
     return AuthenticationMiddleware(RequireAuthMiddleware(app, required_scopes=[]), backend=BearerAuthBackend(ApiKeys(keys)))
 
 
-def event_receiver(settings: Settings, host: str, port: int) -> Receiver | None:
+def event_receiver(settings: Settings, host: str, port: int, state: StateBackend) -> Receiver | None:
     """The event endpoint this server runs, when SINCH_MCP_EVENTS_SECRET is set: where Sinch must post
-    (SINCH_MCP_PUBLIC_URL, or this address for a sandbox on the same machine)."""
+    (SINCH_MCP_PUBLIC_URL, or this address for a sandbox on the same machine), and where what it receives
+    is kept (`state`: this process, or Redis shared by the replicas)."""
     if not settings.events_secret:
         return None
     for secret in settings.events_secret:
         REDACTOR.register_credential(secret.get_secret_value())
     base = settings.public_url or f"http://{_authority(host, port)}"
-    return Receiver(EventLog(), base.rstrip("/") + EVENTS_PATH, settings.events_secret[0].get_secret_value())
+    return Receiver(
+        state.event_log(_project(settings)),
+        base.rstrip("/") + EVENTS_PATH,
+        settings.events_secret[0].get_secret_value(),
+        state.nonces(),
+    )
+
+
+def _project(settings: Settings) -> str:
+    if settings.project_id or not settings.sandbox:
+        return settings.project_id or "unconfigured"
+    from sinch_provisioning_mcp.sandbox import SANDBOX_PROJECT_ID
+
+    return SANDBOX_PROJECT_ID
 
 
 def build_app(
@@ -159,11 +177,12 @@ def build_app(
     *,
     receiver: Receiver | None = None,
     sandbox: SandboxState | None = None,
+    state: StateBackend | None = None,
 ) -> Starlette:
     mcp = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         json_response=settings.http_json_response,
-        stateless_http=settings.http_stateless,
+        stateless_http=settings.stateless_http,
         max_request_body_size=settings.http_max_body_bytes,
         max_sessions=settings.http_max_sessions,
         transport_security=transport_security(settings, host, port),
@@ -189,12 +208,13 @@ def build_app(
 
     async def readiness(_: Request) -> JSONResponse:
         reasons = unready + ([] if serving else ["starting or shutting down"])
+        reasons += await state.problems() if state is not None else []
         if reasons:
             return JSONResponse({"status": "not ready", "reasons": reasons}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     events = [] if receiver is None else [
-        receiver_route(receiver.log, tuple(secret.get_secret_value() for secret in settings.events_secret))
+        receiver_route(receiver, tuple(secret.get_secret_value() for secret in settings.events_secret))
     ]
     return Starlette(
         routes=[
@@ -263,12 +283,13 @@ def serve_http(
     *,
     receiver: Receiver | None = None,
     sandbox: SandboxState | None = None,
+    state: StateBackend | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT, then drain. `check_exposure` must have passed."""
     for key in settings.api_keys:
         REDACTOR.register_credential(key.get_secret_value())
     config = uvicorn.Config(
-        build_app(server, settings, host, port, receiver=receiver, sandbox=sandbox),
+        build_app(server, settings, host, port, receiver=receiver, sandbox=sandbox, state=state),
         host=host,
         port=port,
         http=functools.partial(HeaderDeadline, deadline=settings.http_header_timeout_seconds),

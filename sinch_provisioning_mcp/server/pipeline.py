@@ -35,6 +35,7 @@ from sinch_provisioning_mcp.guardrails.confirm import ConfirmationRefused, Confi
 from sinch_provisioning_mcp.guardrails.redact import REDACTOR
 from sinch_provisioning_mcp.server.runtime import NotConfigured, Runtime
 from sinch_provisioning_mcp.server.toolsets import readers
+from sinch_provisioning_mcp.state import StateUnavailable
 from sinch_provisioning_mcp.tools.spec import (
     Arguments,
     Call,
@@ -47,7 +48,7 @@ from sinch_provisioning_mcp.tools.spec import (
     plain,
 )
 
-EXPECTED = (ProvisioningError, InvalidArguments, NotConfigured, ConfirmationRefused)
+EXPECTED = (ProvisioningError, InvalidArguments, NotConfigured, ConfirmationRefused, StateUnavailable)
 # errorCode of failures that are not the API's own, looked up along the exception's class hierarchy.
 _CODES: dict[type[Exception], str] = {
     NotConfigured: "not_configured",
@@ -55,6 +56,7 @@ _CODES: dict[type[Exception], str] = {
     InvalidArguments: "invalid_arguments",
     InvalidPathParameter: "invalid_arguments",
     ConfirmationRefused: "confirmation_refused",
+    StateUnavailable: "state_unavailable",
     AuthError: "authentication_failed",
     UrlNotAllowedError: "url_not_allowed",
     OutcomeUnknownError: "outcome_unknown",
@@ -393,7 +395,7 @@ async def finish(runtime: Runtime, pre: Preflight, decision: Any) -> CallToolRes
                 return render(runtime, call.project_id, {"status": "declined", **shown, "next_steps": ["Nothing was changed: the user did not confirm."]})
             if not asked:
                 try:
-                    issued = _by_token(runtime, pre)
+                    issued = await _by_token(runtime, pre)
                 except ConfirmationRefused as exc:
                     return error_result(exc, runtime, call.project_id)
                 if issued is not None:
@@ -405,7 +407,7 @@ async def finish(runtime: Runtime, pre: Preflight, decision: Any) -> CallToolRes
         return render(runtime, call.project_id, {"status": "done", **body} if spec.confirmation else body)
 
 
-def _by_token(runtime: Runtime, pre: Preflight) -> dict[str, Any] | None:
+async def _by_token(runtime: Runtime, pre: Preflight) -> dict[str, Any] | None:
     """Confirmation without elicitation: a preview and a token first, the change on the second call."""
     invocation, call = pre.invocation, pre.call
     assert invocation is not None and call is not None
@@ -418,7 +420,7 @@ def _by_token(runtime: Runtime, pre: Preflight) -> dict[str, Any] | None:
     bound = plain(invocation.args)
     digest = state_digest(pre.target)
     if invocation.token is None:
-        token, expires = runtime.tokens.issue(spec.name, call.project_id, bound, digest)
+        token, expires = await runtime.tokens.issue(spec.name, call.project_id, bound, digest)
         return {
             "status": "confirmation_required",
             "preview": pre.preview,
@@ -430,5 +432,5 @@ def _by_token(runtime: Runtime, pre: Preflight) -> dict[str, Any] | None:
                 f"If they agree, call {spec.name} again with the same arguments and this confirmation_token.",
             ],
         }
-    runtime.tokens.redeem(invocation.token, spec.name, call.project_id, bound, digest)
+    await runtime.tokens.redeem(invocation.token, spec.name, call.project_id, bound, digest)
     return None

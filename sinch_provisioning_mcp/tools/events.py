@@ -57,9 +57,10 @@ async def list_provisioning_events(call: Call, args: EventQuery) -> dict[str, An
     """Use to see the provisioning events Sinch sent this server (approvals, rejections, state changes), oldest
     first."""
     receiver = _receiver(call)
-    found = receiver.log.query(after=args.after, trigger=args.trigger, resource_id=args.resource_id)[-args.limit :]
+    found = (await receiver.log.query(after=args.after, trigger=args.trigger, resource_id=args.resource_id))[-args.limit :]
     steps = [] if found else ["Nothing yet: subscribe_to_provisioning_events registers this server, then changes arrive here."]
-    return {"events": [_view(event) for event in found], "last_sequence": receiver.log.last_sequence, "next_steps": steps}
+    last = await receiver.log.last_sequence()
+    return {"events": [_view(event) for event in found], "last_sequence": last, "next_steps": steps}
 
 
 class Subscription(Arguments):

@@ -17,8 +17,10 @@ from pydantic import Field, model_validator
 
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.errors import ApiError, ProvisioningError
+from sinch_provisioning_mcp.api.events import Events, ReceivedEvent
 from sinch_provisioning_mcp.api.operations import Operation
 from sinch_provisioning_mcp.guardrails.untrusted import as_code, shaped
+from sinch_provisioning_mcp.state import StateUnavailable
 from sinch_provisioning_mcp.tools.declare import Toolset
 from sinch_provisioning_mcp.tools.spec import Arguments, Call, NoArguments
 
@@ -214,7 +216,7 @@ async def wait_for_state(call: Call, args: Wait) -> dict[str, Any]:
     started = time.monotonic()
     deadline = started + args.timeout_seconds
     pause = _FIRST_POLL_SECONDS
-    seen = call.events.log.last_sequence if call.events else 0
+    seen = await _last_event(call)
     while True:
         resource = await call.read(kind.get, args)
         state = status_of(resource)
@@ -232,8 +234,27 @@ async def wait_for_state(call: Call, args: Wait) -> dict[str, Any]:
             if call.events is None:
                 await anyio.sleep(left)
                 break
-            await call.events.log.wait(left)
-            fresh = call.events.log.query(after=seen)
-            seen = call.events.log.last_sequence
+            fresh = await _events_after(call.events.log, seen, left)
+            seen = fresh[-1].sequence if fresh else seen
             if any(_matches(event, args) for event in fresh):
                 break
+
+
+async def _last_event(call: Call) -> int:
+    if call.events is None:
+        return 0
+    try:
+        return await call.events.log.last_sequence()
+    except StateUnavailable:
+        return 0
+
+
+async def _events_after(log: Events, seen: int, seconds: float) -> list[ReceivedEvent]:
+    """Events after `seen`, once one arrives or `seconds` pass. With the shared event log unreachable, none:
+    the wait goes on reading the resource itself (hosted mode's failure behaviour)."""
+    try:
+        await log.wait(seen, seconds)
+        return await log.query(after=seen)
+    except StateUnavailable:
+        await anyio.sleep(seconds)
+        return []
