@@ -71,6 +71,17 @@ def _answer(response: httpx2.Response) -> dict:
     return response.json()
 
 
+async def timed_call(http: httpx2.AsyncClient, url: str, number: int, headers: dict[str, str], run: Run) -> None:
+    """One read tool call, its latency and whether it failed recorded in `run`."""
+    call = {"jsonrpc": "2.0", "id": number, "method": "tools/call", "params": {"name": "get_webhook", "arguments": {"webhook_id": FIXTURE_WEBHOOK_ID}}}
+    started = time.perf_counter()
+    response = await http.post(url, json=call, headers=headers)
+    run.latencies.append(time.perf_counter() - started)
+    answer = _answer(response) if response.status_code == 200 else {}
+    if "result" not in answer or answer["result"].get("isError"):
+        run.errors += 1
+
+
 async def _client(http: httpx2.AsyncClient, url: str, calls: int, go: anyio.Event, run: Run) -> None:
     headers = dict(_HEADERS)
     initialize = {
@@ -87,13 +98,7 @@ async def _client(http: httpx2.AsyncClient, url: str, calls: int, go: anyio.Even
     run.sessions += 1
     await go.wait()
     for number in range(1, calls + 1):
-        call = {"jsonrpc": "2.0", "id": number, "method": "tools/call", "params": {"name": "get_webhook", "arguments": {"webhook_id": FIXTURE_WEBHOOK_ID}}}
-        started = time.perf_counter()
-        response = await http.post(url, json=call, headers=headers)
-        run.latencies.append(time.perf_counter() - started)
-        answer = _answer(response) if response.status_code == 200 else {}
-        if "result" not in answer or answer["result"].get("isError"):
-            run.errors += 1
+        await timed_call(http, url, number, headers, run)
     run.last_answer = max(run.last_answer, time.perf_counter())
     if session:
         await http.delete(url, headers=headers)

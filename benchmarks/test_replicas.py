@@ -19,12 +19,10 @@ import anyio
 import httpx2
 
 from harness import OURS, REPORT, Row, cpu_seconds, free_port, median, ms, process
-from test_concurrency import Run, _answer, cpu_per_call, p95, throughput
+from test_concurrency import Run, cpu_per_call, p95, throughput, timed_call
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from redis_support import start_redis  # noqa: E402
-
-from sinch_provisioning_mcp.sandbox import FIXTURE_WEBHOOK_ID  # noqa: E402
 
 CLIENTS = 50
 CALLS = 1_000  # per run, spread over the clients
@@ -45,15 +43,8 @@ async def _client(http: httpx2.AsyncClient, urls: list[str], offset: int, calls:
     run.sessions += 1
     await go.wait()
     for number in range(1, calls + 1):
-        url = urls[(offset + number) % len(urls)]  # the next replica, as a round-robin balancer sends it
-        call = {"jsonrpc": "2.0", "id": number, "method": "tools/call",
-                "params": {"name": "get_webhook", "arguments": {"webhook_id": FIXTURE_WEBHOOK_ID}}}  # fmt: skip
-        started = time.perf_counter()
-        response = await http.post(url, json=call, headers=_HEADERS)
-        run.latencies.append(time.perf_counter() - started)
-        answer = _answer(response) if response.status_code == 200 else {}
-        if "result" not in answer or answer["result"].get("isError"):
-            run.errors += 1
+        # The next replica, as a round-robin balancer sends it.
+        await timed_call(http, urls[(offset + number) % len(urls)], number, _HEADERS, run)
     run.last_answer = max(run.last_answer, time.perf_counter())
 
 
