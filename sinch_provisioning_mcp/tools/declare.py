@@ -58,6 +58,13 @@ def paged(maximum: int, *, detail: bool = True) -> type[Arguments]:
     return create_model(f"Paged{maximum}{'' if detail else 'Plain'}", __base__=Arguments, **fields)
 
 
+
+# What `Toolset.comment` posts: every family takes 1 to 65,535 characters. (A comment, not a
+# docstring: a model's docstring would go into the tool's inputSchema.)
+class Comment(Arguments):
+    comment: Annotated[str, Field(min_length=1, max_length=65535)]
+
+
 @dataclass(frozen=True)
 class ReadBack:
     """How to read a resource again after a write: `op`, with identifiers from the arguments

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.models.kakaotalk import PAGE_MAX, Sender, SenderCategory
-from sinch_provisioning_mcp.tools.declare import ReadBack, Toolset, compare, paged
+from sinch_provisioning_mcp.tools.declare import Comment, ReadBack, Toolset, compare, paged
 from sinch_provisioning_mcp.tools.spec import (
     Arguments,
     Call,
@@ -142,8 +142,8 @@ class SenderActivities(SenderRef, paged(PAGE_MAX, detail=False)):
     pass
 
 
-class SenderComment(SenderRef):
-    comment: Annotated[str, Field(min_length=1, max_length=65535)]
+class SenderComment(Comment, SenderRef):
+    pass
 
 
 # --- where a sender stands ----------------------------------------------------------------

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.models.rcs import RCS_ACTIVITY_PAGE_MAX
-from sinch_provisioning_mcp.tools.declare import Toolset, paged
-from sinch_provisioning_mcp.tools.spec import Arguments
+from sinch_provisioning_mcp.tools.declare import Comment, Toolset, paged
 
 # Shared by every module of the rcs toolset.
 DESCRIPTION = "RCS: senders, test numbers, launch, questionnaires and the account's activity."
 toolset = Toolset("rcs", DESCRIPTION)
-
-
-class Comment(Arguments):
-    comment: Annotated[str, Field(min_length=1, max_length=65535)]
 
 
 toolset.activities(

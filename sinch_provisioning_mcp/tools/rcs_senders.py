@@ -19,8 +19,8 @@ from pydantic.alias_generators import to_camel
 
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.models.rcs import RCS_ACTIVITY_PAGE_MAX, RCS_SENDER_PAGE_MAX, RcsCountry, RcsSender
-from sinch_provisioning_mcp.tools.declare import ReadBack, Toolset, paged
-from sinch_provisioning_mcp.tools.rcs_accounts import DESCRIPTION, Comment
+from sinch_provisioning_mcp.tools.declare import Comment, ReadBack, Toolset, paged
+from sinch_provisioning_mcp.tools.rcs_accounts import DESCRIPTION
 from sinch_provisioning_mcp.tools.spec import IN_QUERY, Arguments
 
 toolset = Toolset("rcs", DESCRIPTION)

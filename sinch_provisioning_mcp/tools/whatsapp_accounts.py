@@ -9,12 +9,11 @@ from pydantic_core.core_schema import ValidationInfo
 
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.models.whatsapp import WHATSAPP_PAGE_MAX, Account
-from sinch_provisioning_mcp.tools.declare import ReadBack, Toolset, paged
+from sinch_provisioning_mcp.tools.declare import Comment, ReadBack, Toolset, paged
 from sinch_provisioning_mcp.tools.spec import Arguments, NoArguments, Preview
 from sinch_provisioning_mcp.tools.whatsapp_common import (
     AccountManager,
     BusinessCategory,
-    Comment,
     MetaLocalStorage,
     Name255,
     Region,

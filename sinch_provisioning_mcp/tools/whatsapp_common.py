@@ -53,7 +53,3 @@ class Placement(Arguments):
     def _served(cls, manager: str | None, info: ValidationInfo) -> str | None:
         check_region_manager(info.data.get("region"), manager)
         return manager
-
-
-class Comment(Arguments):
-    comment: Annotated[str, Field(min_length=1, max_length=65535)]

@@ -18,9 +18,9 @@ from pydantic.alias_generators import to_camel
 from sinch_provisioning_mcp.api import operations as ops
 from sinch_provisioning_mcp.api.errors import ApiError
 from sinch_provisioning_mcp.api.models.whatsapp import WHATSAPP_PAGE_MAX, Registration, Sender, SuggestedUsernames
-from sinch_provisioning_mcp.tools.declare import ReadBack, Toolset, paged
+from sinch_provisioning_mcp.tools.declare import Comment, ReadBack, Toolset, paged
 from sinch_provisioning_mcp.tools.spec import Arguments, Call, InvalidArguments, Preview, Verification
-from sinch_provisioning_mcp.tools.whatsapp_common import Comment, MetaLocalStorage, Placement, Region, Vertical
+from sinch_provisioning_mcp.tools.whatsapp_common import MetaLocalStorage, Placement, Region, Vertical
 
 toolset = Toolset("whatsapp", "WhatsApp: account, senders (OTP), templates, flows, solutions.")
 

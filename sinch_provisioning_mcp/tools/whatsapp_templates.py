@@ -21,9 +21,8 @@ from sinch_provisioning_mcp.api.models.whatsapp import (
     TemplateLanguage,
     TemplateLanguages,
 )
-from sinch_provisioning_mcp.tools.declare import ReadBack, Toolset, compare, paged
+from sinch_provisioning_mcp.tools.declare import Comment, ReadBack, Toolset, compare, paged
 from sinch_provisioning_mcp.tools.spec import Arguments, Call, NoArguments, Preview, Verification
-from sinch_provisioning_mcp.tools.whatsapp_common import Comment
 from sinch_provisioning_mcp.tools.whatsapp_template_rules import check_template
 
 toolset = Toolset("whatsapp", "WhatsApp: account, senders (OTP), templates, flows, solutions.")
